@@ -1,0 +1,3 @@
+from kpigov.cli import main
+
+main()

@@ -1,0 +1,253 @@
+"""The whole catalogue: files found, documents validated and indexed by kind and id, history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kpigov.config import CACHE_DIR, CONFIG_FILE, Config
+from kpigov.findings import Span, Violation, format_yaml_path
+from kpigov.globs import matches
+from kpigov.history import History, parse_history
+from kpigov.loader import DOCUMENT_START, Document, FileResult, load_bytes
+from kpigov.schema import DOCUMENT_KINDS, validate
+
+OWNER_KINDS = ("person", "team")
+_START = Span(1, 1, 1, 1)
+
+
+@dataclass
+class Catalogue:
+    config: Config
+    today: dt.date
+    files: list[str] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+    problems: dict[str, list[Violation]] = field(default_factory=dict)
+    kpis: dict[str, Document] = field(default_factory=dict)
+    goals: dict[str, Document] = field(default_factory=dict)
+    persons: dict[str, Document] = field(default_factory=dict)
+    teams: dict[str, Document] = field(default_factory=dict)
+    duplicates: list[tuple[Document, Document]] = field(default_factory=list)
+    history: dict[str, History] = field(default_factory=dict)
+
+    @property
+    def root(self) -> Path:
+        return self.config.root
+
+    def owner(self, owner_id: str) -> Document | None:
+        """The person or team with this id (owners share one namespace)."""
+        return self.persons.get(owner_id) or self.teams.get(owner_id)
+
+    def add_problem(self, rule: str, violation: Violation) -> None:
+        self.problems.setdefault(rule, []).append(violation)
+
+
+@dataclass
+class Discovery:
+    yaml_files: list[str] = field(default_factory=list)
+    history_files: list[str] = field(default_factory=list)
+    problems: list[tuple[str, Violation]] = field(default_factory=list)
+
+
+def _within(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def discover(config: Config) -> Discovery:
+    """Catalogue files below the root: include/exclude globs, and what is always left out.
+
+    Dot-files and dot-folders, the cache, the custom-rules folders and kpigov.yaml itself are never
+    catalogue files. A symbolic link is followed only when it stays inside the root (K007 if not).
+    """
+    found = Discovery()
+    root = str(config.root)
+    real_root = os.path.realpath(root)
+    skip_dirs = {CACHE_DIR, *config.custom_rules}
+    history_dir = config.history
+
+    def walk(folder: str, rel: str) -> None:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as error:
+            found.problems.append(("K001", Violation(
+                file=rel or ".", span=_START,
+                args={"problem": f"cannot read the folder: {error.strerror}",
+                      "hint": "check its permissions"})))
+            return
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            path = f"{rel}/{name}" if rel else name
+            if path in skip_dirs:
+                continue
+            is_link = entry.is_symlink()
+            if is_link:
+                problem = _link_problem(entry.path, real_root)
+                if problem:
+                    if matches(path, config.include) and not matches(path, config.exclude):
+                        found.problems.append(("K007", Violation(
+                            file=path, span=_START, args={"problem": problem})))
+                    continue
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if not is_link:  # a link inside the root is walked at its real place
+                    walk(entry.path, path)
+                continue
+            if rel == history_dir and name.endswith(".csv"):
+                found.history_files.append(path)
+            elif (
+                name.endswith((".yaml", ".yml"))
+                and path != CONFIG_FILE
+                and matches(path, config.include)
+                and not matches(path, config.exclude)
+            ):
+                found.yaml_files.append(path)
+
+    walk(root, "")
+    return found
+
+
+def _link_problem(path: str, real_root: str) -> str | None:
+    target = os.path.realpath(path)
+    if not _within(target, real_root):
+        return "the symbolic link leads outside the catalogue; copy the file in instead"
+    try:
+        os.stat(path)
+    except OSError as error:
+        if error.errno == 40:  # ELOOP
+            return "the symbolic link loops back on itself; remove it"
+        return "the symbolic link points to nothing; remove it"
+    return None
+
+
+def _read(root: Path, rel: str) -> bytes | str:
+    """The file's bytes, or why it cannot be read."""
+    try:
+        with open(root / rel, "rb") as handle:
+            return handle.read()
+    except OSError as error:
+        return error.strerror or str(error)
+
+
+def load_file(root: Path, rel: str) -> FileResult:
+    raw = _read(root, rel)
+    if isinstance(raw, str):
+        return FileResult([], {"K001": [Violation(
+            file=rel, span=_START,
+            args={"problem": f"cannot read the file: {raw}", "hint": "check its permissions"})]})
+    return load_bytes(rel, raw)
+
+
+def _validate(document: Document) -> list[Violation]:
+    """K002 errors of one document; sets its kind, id and invalid fields."""
+    data = document.data
+    if not isinstance(data, dict):
+        return [Violation(file=document.file, document=document, path=DOCUMENT_START, args={
+            "message": f"a catalogue document must be a mapping with a kind, not {_shape(data)}"})]
+    kind = data.get("kind")
+    if kind not in DOCUMENT_KINDS:
+        message = (
+            "the document has no kind; add `kind:` with one of " + ", ".join(DOCUMENT_KINDS)
+            if kind in (None, "", [])
+            else f"kind: {kind!r} is not one of " + ", ".join(DOCUMENT_KINDS)
+        )
+        return [Violation(file=document.file, document=document,
+                          path=("kind",) if "kind" in data else DOCUMENT_START, args={"message": message})]
+    document.kind = kind
+    violations = []
+    invalid: set[str] = set()
+    for error in validate(kind, data):
+        invalid.add(str(error.path[0]) if error.path else "")
+        violations.append(Violation(
+            file=document.file, document=document, path=error.path or DOCUMENT_START,
+            on_key=error.on_key, args={"message": error.message},
+            fingerprint_path=format_yaml_path(error.path)))
+    for path in document.nonfinite:
+        invalid.add(str(path[0]))
+        violations.append(Violation(
+            file=document.file, document=document, path=path,
+            args={"message": f"{format_yaml_path(path)}: numbers must be finite "
+                             "(.inf and .nan are not values a KPI can have)"},
+            fingerprint_path=format_yaml_path(path)))
+    document.invalid = frozenset(invalid)
+    identifier = data.get("id")
+    if "id" not in invalid and isinstance(identifier, str) and identifier:
+        document.id = identifier
+    return violations
+
+
+def _shape(data: object) -> str:
+    if data is None:
+        return "an empty document"
+    if isinstance(data, list):
+        return "a list"
+    return f"the single value {data!r}"
+
+
+def build_catalogue(config: Config, today: dt.date) -> Catalogue:
+    """Find, load, validate and index every catalogue file."""
+    catalogue = Catalogue(config=config, today=today)
+    found = discover(config)
+    for rule, violation in found.problems:
+        catalogue.add_problem(rule, violation)
+        catalogue.files.append(violation.file)
+    for rel in found.yaml_files:
+        result = load_file(config.root, rel)
+        catalogue.files.append(rel)
+        for rule, violations in result.problems.items():
+            catalogue.problems.setdefault(rule, []).extend(violations)
+        for document in result.documents:
+            for violation in _validate(document):
+                catalogue.add_problem("K002", violation)
+            catalogue.documents.append(document)
+    _index(catalogue)
+    for rel in found.history_files:
+        raw = _read(config.root, rel)
+        kpi_id = rel.rsplit("/", 1)[-1][: -len(".csv")]
+        if isinstance(raw, str):
+            history = History(kpi_id, rel)
+            from kpigov.history import HistoryProblem
+
+            history.problems.append(HistoryProblem(_START, f"cannot read the file: {raw}"))
+        else:
+            history = parse_history(kpi_id, rel, raw)
+        catalogue.history[kpi_id] = history
+        catalogue.files.append(rel)
+    catalogue.files.sort()
+    return catalogue
+
+
+def _index(catalogue: Catalogue) -> None:
+    """Documents by kind and id; the first in (id, path, line) order wins, the rest are K004."""
+    namespaces = {
+        "kpi": catalogue.kpis, "goal": catalogue.goals,
+        "person": catalogue.persons, "team": catalogue.teams,
+    }
+    firsts: dict[tuple[str, str], Document] = {}
+    ordered = sorted(
+        (d for d in catalogue.documents if d.kind and d.id),
+        key=lambda d: (d.id, d.file, d.line),
+    )
+    for document in ordered:
+        namespace = "owner" if document.kind in OWNER_KINDS else document.kind
+        key = (namespace, document.id)
+        first = firsts.get(key)
+        if first is not None:
+            catalogue.duplicates.append((document, first))
+            continue
+        firsts[key] = document
+        namespaces[document.kind][document.id] = document  # type: ignore[index]
+
+
+def iter_kind(catalogue: Catalogue, kind: str) -> Iterator[Document]:
+    """Indexed documents of one kind in (file, line) order."""
+    table = {"kpi": catalogue.kpis, "goal": catalogue.goals,
+             "person": catalogue.persons, "team": catalogue.teams}[kind]
+    yield from sorted(table.values(), key=lambda d: (d.file, d.line))

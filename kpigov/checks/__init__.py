@@ -1,0 +1,1 @@
+"""Pure check functions, one module per rule category: catalogue in, violations out."""

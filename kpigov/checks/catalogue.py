@@ -1,0 +1,132 @@
+"""K rules: the catalogue can be read, matches its schemas, and its references hold."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from kpigov.catalogue import Catalogue, iter_kind
+from kpigov.checks.common import value
+from kpigov.findings import Violation, format_yaml_path, on_document
+from kpigov.loader import Document
+
+Options = Mapping[str, Any]
+
+
+def yaml_syntax(catalogue: Catalogue, options: Options) -> list[Violation]:
+    return catalogue.problems.get("K001", [])
+
+
+def schema(catalogue: Catalogue, options: Options) -> list[Violation]:
+    return catalogue.problems.get("K002", [])
+
+
+def duplicate_key(catalogue: Catalogue, options: Options) -> list[Violation]:
+    return catalogue.problems.get("K003", [])
+
+
+def unsafe_yaml(catalogue: Catalogue, options: Options) -> list[Violation]:
+    return catalogue.problems.get("K007", [])
+
+
+def duplicate_id(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
+    for duplicate, first in catalogue.duplicates:
+        yield on_document(
+            duplicate, ("id",),
+            args={"id": duplicate.id, "kind": duplicate.kind, "first_kind": first.kind,
+                  "first": f"{first.file}:{first.line}"},
+            related=(first.id or "",),
+        )
+
+
+def _input_kpis(kpi: Document) -> Iterator[tuple[int, str]]:
+    formula = value(kpi, "formula")
+    inputs = formula.get("inputs") if isinstance(formula, dict) else None
+    for index, item in enumerate(inputs if isinstance(inputs, list) else []):
+        if isinstance(item, dict) and isinstance(item.get("kpi"), str) and item["kpi"]:
+            yield index, item["kpi"]
+
+
+def unknown_reference(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
+    """Goals, parents, teams, leads, input KPIs and replacements that name nothing.
+
+    An unknown owner is O302's, not this rule's.
+    """
+    def unknown(document: Document, path: tuple[Any, ...], target: str, kind: str) -> Violation:
+        return on_document(document, path, args={"reference": target, "kind": kind,
+                                                 "field": format_yaml_path(path)})
+
+    for kpi in iter_kind(catalogue, "kpi"):
+        goals = value(kpi, "goals")
+        for index, goal_id in enumerate(goals if isinstance(goals, list) else []):
+            if goal_id not in catalogue.goals:
+                yield unknown(kpi, ("goals", index), goal_id, "goal")
+        for index, input_kpi in _input_kpis(kpi):
+            if input_kpi not in catalogue.kpis:
+                yield unknown(kpi, ("formula", "inputs", index, "kpi"), input_kpi, "KPI")
+        replaced_by = value(kpi, "replaced_by")
+        if isinstance(replaced_by, str) and replaced_by not in catalogue.kpis:
+            yield unknown(kpi, ("replaced_by",), replaced_by, "KPI")
+    for goal in iter_kind(catalogue, "goal"):
+        parent = value(goal, "parent")
+        if isinstance(parent, str) and parent not in catalogue.goals:
+            yield unknown(goal, ("parent",), parent, "goal")
+    for person in iter_kind(catalogue, "person"):
+        team = value(person, "team")
+        if isinstance(team, str) and team not in catalogue.teams:
+            yield unknown(person, ("team",), team, "team")
+    for team in iter_kind(catalogue, "team"):
+        lead = value(team, "lead")
+        if isinstance(lead, str) and lead not in catalogue.persons:
+            yield unknown(team, ("lead",), lead, "person")
+
+
+def _cycles(edges: Mapping[str, list[str]]) -> Iterator[list[str]]:
+    """Each elementary cycle reachable in the graph, found once (iterative DFS, linear)."""
+    WHITE, GREY, BLACK = 0, 1, 2
+    colour = dict.fromkeys(edges, WHITE)
+    for start in sorted(edges):
+        if colour[start] != WHITE:
+            continue
+        stack: list[tuple[str, Iterator[str]]] = [(start, iter(edges[start]))]
+        on_path = [start]
+        colour[start] = GREY
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                on_path.pop()
+                colour[node] = BLACK
+            elif child not in colour:
+                continue
+            elif colour[child] == GREY:
+                yield on_path[on_path.index(child):]
+            elif colour[child] == WHITE:
+                colour[child] = GREY
+                on_path.append(child)
+                stack.append((child, iter(edges[child])))
+
+
+def reference_cycle(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
+    """Goal parents that loop, and KPIs whose inputs lead back to themselves."""
+    parents = {
+        goal_id: [value(goal, "parent")] if isinstance(value(goal, "parent"), str) else []
+        for goal_id, goal in catalogue.goals.items()
+    }
+    for cycle in _cycles(parents):
+        first = min(cycle)
+        loop = cycle[cycle.index(first):] + cycle[: cycle.index(first)] + [first]
+        yield on_document(catalogue.goals[first], ("parent",), variant="goal",
+                          args={"cycle": " → ".join(loop)}, related=tuple(sorted(cycle)))
+    inputs = {kpi_id: [k for _, k in _input_kpis(kpi)] for kpi_id, kpi in catalogue.kpis.items()}
+    for cycle in _cycles(inputs):
+        first = min(cycle)
+        loop = cycle[cycle.index(first):] + cycle[: cycle.index(first)] + [first]
+        kpi = catalogue.kpis[first]
+        following = loop[1]
+        index = next((i for i, k in _input_kpis(kpi) if k == following), None)
+        path = ("formula", "inputs", index, "kpi") if index is not None else ("formula",)
+        yield on_document(kpi, path, variant="kpi", args={"cycle": " → ".join(loop)},
+                          related=tuple(sorted(cycle)))
+

@@ -1,0 +1,103 @@
+"""What every check needs to read a KPI the way SPEC §3.1 says."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from kpigov.catalogue import Catalogue, iter_kind
+from kpigov.loader import Document
+
+# Statuses whose KPIs get the rules about one KPI (SPEC §3.1 "Which KPIs count").
+CHECKED_STATUSES = ("draft", "active")
+
+
+def is_missing(value: Any) -> bool:
+    """Missing means absent, null, an empty string or an empty list."""
+    return value is None or value == "" or value == []
+
+
+def is_invalid(document: Document, field: str) -> bool:
+    """The field has a K002 error, so every other rule that needs it skips the document."""
+    return field in document.invalid
+
+
+def missing(document: Document, field: str) -> bool:
+    """The owning rule should report this field: missing, and not merely invalid."""
+    return not is_invalid(document, field) and is_missing(document.get(field))
+
+
+def value(document: Document, field: str) -> Any:
+    """The field's value when it is present and valid, else None."""
+    if is_invalid(document, field):
+        return None
+    found = document.get(field)
+    return None if is_missing(found) else found
+
+
+def sub_value(mapping: Any, key: str) -> Any:
+    if not isinstance(mapping, dict):
+        return None
+    found = mapping.get(key)
+    return None if is_missing(found) else found
+
+
+def status(document: Document) -> str:
+    found = value(document, "status")
+    return found if isinstance(found, str) else "active"
+
+
+def is_qualitative(document: Document) -> bool:
+    return value(document, "type") == "qualitative"
+
+
+def checked_kpis(catalogue: Catalogue) -> Iterator[Document]:
+    """Draft and active KPIs, which get the rules about one KPI."""
+    return (kpi for kpi in iter_kind(catalogue, "kpi") if status(kpi) in CHECKED_STATUSES)
+
+
+def active_kpis(catalogue: Catalogue) -> Iterator[Document]:
+    return (kpi for kpi in iter_kind(catalogue, "kpi") if status(kpi) == "active")
+
+
+def to_date(text: Any) -> dt.date | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def number(found: Any) -> float | None:
+    """A numeric value (never a bool)."""
+    if isinstance(found, bool) or not isinstance(found, (int, float)):
+        return None
+    return found
+
+
+def scale_of(document: Document) -> tuple[float | None, float | None] | None:
+    """The KPI's valid range: its ``scale``, or 0..100 for a percent without one."""
+    scale = value(document, "scale")
+    if isinstance(scale, dict):
+        low, high = number(scale.get("min")), number(scale.get("max"))
+        if low is not None or high is not None:
+            return low, high
+        return None
+    if is_invalid(document, "scale"):
+        return None
+    if value(document, "unit") == "percent":
+        return 0.0, 100.0
+    return None
+
+
+def format_number(found: float) -> str:
+    return f"{found:g}" if isinstance(found, float) else str(found)
+
+
+def format_scale(bounds: tuple[float | None, float | None]) -> str:
+    low, high = bounds
+    left = format_number(low) if low is not None else "-∞"
+    right = format_number(high) if high is not None else "+∞"
+    return f"{left}..{right}"

@@ -1,0 +1,256 @@
+"""The ``kpigov`` command line. Only click is imported at module level: start-up stays fast."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from kpigov import __version__
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from kpigov.config import Config
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+FAIL_ON = ("error", "warning", "info", "never")
+LINT_FORMATS = ("text", "json")
+LANGUAGES = ("en", "nl")
+
+root_option = click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Catalogue root (the folder with kpigov.yaml); found upward from here when omitted.",
+)
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"kpigov: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _today(option: str | None) -> dt.date:
+    import datetime as dt
+
+    text = option or os.environ.get("KPIGOV_TODAY")
+    if not text:
+        return dt.date.today()
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        source = "--today" if option else "KPIGOV_TODAY"
+        _fail(f"{source}: {text!r} is not a date; write YYYY-MM-DD")
+
+
+def _split(values: Sequence[str]) -> list[str]:
+    """``--select S1,K --select A201`` -> ``["S1", "K", "A201"]``."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _locate_root(root: Path | None, paths: Sequence[str]) -> Path:
+    from kpigov.config import ConfigError, find_root
+
+    start = root if root is not None else Path(paths[0]) if paths else Path.cwd()
+    if root is not None and not root.is_dir():
+        _fail(f"--root {root} is not a folder")
+    try:
+        return find_root(start if start.exists() else Path.cwd())
+    except ConfigError as error:
+        _fail(str(error))
+
+
+def _relative_paths(paths: Sequence[str], root: Path) -> list[str] | None:
+    if not paths:
+        return None
+    relative = []
+    for raw in paths:
+        path = Path(raw).resolve()
+        try:
+            relative.append(path.relative_to(root).as_posix())
+        except ValueError:
+            _fail(f"{raw} is outside the catalogue at {root}")
+        if not path.exists():
+            _fail(f"{raw} does not exist")
+    return relative
+
+
+def _load(root: Path, select: Sequence[str], ignore: Sequence[str]) -> tuple[Config, Any]:
+    from kpigov.config import ConfigError, load_config
+    from kpigov.rulebook import builtin_rules, check_rule_config, select_rules
+
+    try:
+        config = load_config(root, select=_split(select) or None, extend_ignore=_split(ignore))
+        rules = builtin_rules()
+        check_rule_config(rules, config.severity, config.options, config.per_file_ignores)
+        select_rules(rules, config.select, config.ignore)
+    except ConfigError as error:
+        _fail(str(error))
+    for warning in config.warnings:
+        click.echo(f"kpigov: warning: {warning}", err=True)
+    return config, rules
+
+
+def _display_root(root: Path) -> str:
+    try:
+        relative = root.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return f"{root.as_posix()}/"
+    return "" if relative == "." else f"{relative}/"
+
+
+def _wants_colour(stream: Any) -> bool:
+    if "NO_COLOR" in os.environ:
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="kpigov")
+def main() -> None:
+    """kpigov keeps KPI definitions honest: lint a KPI catalogue, publish its handbook."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@root_option
+@click.option("--format", "format_name", type=click.Choice(LINT_FORMATS), default="text",
+              show_default=True, help="Output format.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to this file instead of standard output.")
+@click.option("--select", multiple=True, help="Rules to run: ids, names, categories (comma-separated).")
+@click.option("--ignore", multiple=True, help="Rules to skip, added to the configured ones.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
+              help="Lowest severity that makes the exit code 1.")
+@click.option("--today", "today_text", metavar="DATE",
+              help="Date the date rules use (YYYY-MM-DD; also KPIGOV_TODAY).")
+@click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
+def lint(
+    paths: tuple[str, ...], root: Path | None, format_name: str, output: Path | None,
+    select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str, today_text: str | None,
+    quiet: bool,
+) -> None:
+    """Check the catalogue; report findings in PATHS (all files when none)."""
+    from kpigov.catalogue import build_catalogue
+    from kpigov.config import ConfigError
+    from kpigov.engine import run_rules
+    from kpigov.findings import SEVERITY_RANK
+    from kpigov.reporters import Report, render
+
+    today = _today(today_text)
+    catalogue_root = _locate_root(root, paths)
+    config, rules = _load(catalogue_root, select, ignore)
+    scope = _relative_paths(paths, catalogue_root)
+    catalogue = build_catalogue(config, today)
+    try:
+        result = run_rules(catalogue, rules, config, scope)
+    except ConfigError as error:
+        _fail(str(error))
+    to_terminal = output is None and _wants_colour(sys.stdout)
+    report = Report(
+        findings=result.findings,
+        files_checked=result.files_checked,
+        root=catalogue_root,
+        today=today.isoformat(),
+        version=__version__,
+        rules=result.rules_run,
+        colour=to_terminal,
+        code_frames=output is None and sys.stdout.isatty(),
+        quiet=quiet,
+        display_root="" if output else _display_root(catalogue_root),
+    )
+    text = render(format_name, report)
+    if output is not None:
+        from kpigov.atomic import write_atomic
+
+        try:
+            write_atomic(output, text)
+        except OSError as error:
+            _fail(f"cannot write {output}: {error.strerror}")
+    else:
+        click.echo(text, nl=False)
+    threshold = SEVERITY_RANK.get(fail_on)
+    failing = threshold is not None and any(
+        not f.suppressed and SEVERITY_RANK[f.severity] >= threshold for f in result.findings
+    )
+    sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+@main.command("rules")
+@click.option("--format", "format_name", type=click.Choice(("text", "json", "markdown")),
+              default="text", show_default=True)
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True)
+def rules_command(format_name: str, lang: str) -> None:
+    """List every rule (markdown: the full rule reference)."""
+    from kpigov import ruledocs
+    from kpigov.rulebook import builtin_rules
+
+    rules = list(builtin_rules().values())
+    render = {"text": ruledocs.as_text, "json": ruledocs.as_json, "markdown": ruledocs.as_markdown}
+    click.echo(render[format_name](rules, lang), nl=False)
+
+
+@main.command()
+@click.argument("rule_id", metavar="ID")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True)
+def explain(rule_id: str, lang: str) -> None:
+    """Explain a rule (by id or name): what, why, an example, the fix."""
+    import difflib
+
+    from kpigov import ruledocs
+    from kpigov.rulebook import builtin_rules, find_rule
+
+    rules = builtin_rules()
+    rule = find_rule(rules, rule_id)
+    if rule is None:
+        names = [*rules, *(r.name for r in rules.values())]
+        close = difflib.get_close_matches(rule_id, names, n=1)
+        hint = f"; did you mean {close[0]}?" if close else "; see `kpigov rules`"
+        _fail(f"no rule {rule_id!r}{hint}")
+    click.echo(ruledocs.explain(rule, lang), nl=False)
+
+
+@main.command()
+@click.argument("kind", required=False)
+def schema(kind: str | None) -> None:
+    """Print the JSON Schema of KIND (kpi, goal, person, team, config, rule)."""
+    import json
+
+    from kpigov.schema import SCHEMA_NAMES, load_schema
+
+    if kind is None:
+        for name in SCHEMA_NAMES:
+            click.echo(f"{name:8} {load_schema(name)['title']}")
+        return
+    if kind not in SCHEMA_NAMES:
+        _fail(f"no schema {kind!r}; choose one of {', '.join(SCHEMA_NAMES)}")
+    click.echo(json.dumps(load_schema(kind), indent=2, ensure_ascii=False))
+
+
+@main.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
+              help="Language of the example catalogue and its handbook.")
+def init(directory: Path | None, lang: str) -> None:
+    """Create a working catalogue in DIRECTORY (default: here) that passes `kpigov lint`."""
+    from kpigov.scaffold import ScaffoldError, create_catalogue
+
+    target = directory or Path.cwd()
+    try:
+        written = create_catalogue(target, lang)
+    except ScaffoldError as error:
+        _fail(str(error))
+    click.echo(f"Created a KPI catalogue in {target} ({len(written)} files).")
+    click.echo("Next: cd into it and run `kpigov lint`; then `pre-commit install` to lint every commit.")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,204 @@
+"""The frozen Config: defaults < [tool.kpigov] in pyproject.toml < kpigov.yaml < CLI flags."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from kpigov.findings import Span
+
+CONFIG_FILE = "kpigov.yaml"
+CACHE_DIR = ".kpigov_cache"
+
+DEFAULT_LIMITS: Mapping[str, float] = MappingProxyType({
+    "key_kpis": 10, "kris": 10, "pis": 80, "total": 100, "kpis_per_goal": 5,
+    "kpis_per_owner": 7, "kpis_per_team": 15, "formula_inputs": 4, "review_ratio": 100,
+})
+DEFAULT_FINEST_FREQUENCY: Mapping[str, str] = MappingProxyType({
+    "financial": "weekly", "customer": "daily",
+    "internal-process": "hourly", "learning-growth": "weekly",
+})
+
+
+class ConfigError(Exception):
+    """A usage or configuration error (exit 2), located in a file when it comes from one."""
+
+    def __init__(self, message: str, file: Path | None = None, span: Span | None = None):
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.span = span
+
+    def __str__(self) -> str:
+        if self.file is None:
+            return self.message
+        where = f"{self.file}:{self.span.line}:{self.span.column}" if self.span else str(self.file)
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    config_file: Path | None = None
+    name: str = "KPI handbook"
+    language: str = "en"
+    include: tuple[str, ...] = ("**/*.yaml", "**/*.yml")
+    exclude: tuple[str, ...] = ()
+    history: str = "history"
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: Mapping[str, str] = field(default_factory=dict)
+    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    custom_rules: tuple[str, ...] = ()
+    limits: Mapping[str, float] = field(default_factory=lambda: DEFAULT_LIMITS)
+    finest_frequency: Mapping[str, str] = field(default_factory=lambda: DEFAULT_FINEST_FREQUENCY)
+    warnings: tuple[str, ...] = ()
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder, from ``start`` upward, with kpigov.yaml (or a [tool.kpigov] table)."""
+    start = start.resolve()
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / CONFIG_FILE).is_file() or _pyproject_table(candidate) is not None:
+            return candidate
+    raise ConfigError(
+        f"no {CONFIG_FILE} found in {folder} or any folder above it; "
+        "run `kpigov init` to create a catalogue, or pass --root"
+    )
+
+
+def _pyproject_table(folder: Path) -> dict[str, Any] | None:
+    path = folder / "pyproject.toml"
+    if not path.is_file():
+        return None
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"cannot read pyproject.toml: {error}", path) from None
+    table = data.get("tool", {}).get("kpigov")
+    return table if isinstance(table, dict) else None
+
+
+def _pyproject_span(path: Path) -> Span:
+    try:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip().startswith("[tool.kpigov"):
+                return Span(number, 1, number, len(line) + 1)
+    except OSError:
+        pass
+    return Span(1, 1, 1, 1)
+
+
+def _read_yaml_config(path: Path) -> tuple[dict[str, Any], Any]:
+    from kpigov.loader import load_bytes
+
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise ConfigError(f"cannot read the configuration: {error.strerror}", path) from None
+    result = load_bytes(CONFIG_FILE, raw)
+    for problems in result.problems.values():
+        for problem in problems:
+            args = problem.args
+            text = args.get("problem") or args.get("message") or f"duplicate key {args.get('key')!r}"
+            raise ConfigError(f"{text}; fix kpigov.yaml", path, problem.span)
+    if not result.documents:
+        return {}, None
+    document = result.documents[0]
+    if document.data is None:
+        return {}, document
+    if not isinstance(document.data, dict):
+        from kpigov.loader import to_span
+
+        raise ConfigError("kpigov.yaml must be a mapping of settings (key: value lines)", path,
+                          to_span(document.root))
+    return document.data, document
+
+
+def _check(data: dict[str, Any], path: Path, document: Any) -> None:
+    from kpigov.schema import validate
+
+    errors = validate("config", data)
+    if errors:
+        first = errors[0]
+        span = document.position(first.path, first.on_key) if document else _pyproject_span(path)
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise ConfigError(f"{first.message}{more}", path, span)
+
+
+def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _merge(dict(out[key]), value)
+        else:
+            out[key] = value
+    return out
+
+
+def load_config(
+    root: Path,
+    *,
+    select: Sequence[str] | None = None,
+    extend_ignore: Sequence[str] = (),
+) -> Config:
+    """The effective configuration of the catalogue at ``root`` with CLI overrides applied."""
+    root = root.resolve()
+    merged: dict[str, Any] = {}
+    warnings: list[str] = []
+    config_file: Path | None = None
+    table = _pyproject_table(root)
+    if table is not None:
+        _check(table, root / "pyproject.toml", None)
+        merged = _merge(merged, table)
+        config_file = root / "pyproject.toml"
+    yaml_path = root / CONFIG_FILE
+    if yaml_path.is_file():
+        data, document = _read_yaml_config(yaml_path)
+        _check(data, yaml_path, document)
+        if table is not None:
+            warnings.append(
+                "both kpigov.yaml and [tool.kpigov] in pyproject.toml configure kpigov; "
+                "kpigov.yaml wins where they differ — keep one"
+            )
+        merged = _merge(merged, data)
+        config_file = yaml_path
+    rules = merged.get("rules", {})
+    selected = tuple(select) if select is not None else tuple(rules.get("select", ()))
+    limits = {**DEFAULT_LIMITS, **merged.get("limits", {})}
+    finest = {**DEFAULT_FINEST_FREQUENCY, **merged.get("finest_frequency", {})}
+    history = str(merged.get("history", "history")).strip("/")
+    if os.path.isabs(history) or ".." in Path(history).parts:
+        raise ConfigError("history must be a folder inside the catalogue", config_file)
+    return Config(
+        root=root,
+        config_file=config_file,
+        name=merged.get("name", "KPI handbook"),
+        language=merged.get("language", "en"),
+        include=tuple(merged.get("include", Config.include)),
+        exclude=tuple(merged.get("exclude", ())),
+        history=history,
+        select=selected,
+        ignore=tuple(rules.get("ignore", ())) + tuple(extend_ignore),
+        severity=MappingProxyType(dict(rules.get("severity", {}))),
+        options=MappingProxyType({k: MappingProxyType(dict(v)) for k, v in rules.get("options", {}).items()}),
+        per_file_ignores=MappingProxyType(
+            {k: tuple(v) for k, v in merged.get("per_file_ignores", {}).items()}
+        ),
+        custom_rules=tuple(p.strip("/") for p in merged.get("custom_rules", ())),
+        limits=MappingProxyType(limits),
+        finest_frequency=MappingProxyType(finest),
+        warnings=tuple(warnings),
+    )

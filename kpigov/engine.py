@@ -1,0 +1,114 @@
+"""Runs the selected rules over a catalogue and turns their violations into findings.
+
+The engine owns everything between a check and a reporter: severity overrides, rule options,
+message templates, positions (resolved from the loader's map), per-file ignores, the PATHS scope,
+ordering and fingerprints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from kpigov.catalogue import Catalogue
+from kpigov.config import Config
+from kpigov.findings import Finding, Violation, format_yaml_path, with_fingerprints
+from kpigov.globs import matches
+from kpigov.loader import DOCUMENT_START
+from kpigov.rulebook import Rule, expand_selectors, find_rule, select_rules
+
+
+@dataclass(frozen=True)
+class LintResult:
+    findings: list[Finding]
+    files_checked: int
+    rules_run: tuple[Rule, ...]
+
+
+def make_scope(paths: Iterable[str] | None) -> Callable[[str], bool] | None:
+    """A predicate for root-relative files named by PATHS (a folder stands for all below it)."""
+    if paths is None:
+        return None
+    files = set()
+    folders = []
+    for path in paths:
+        clean = path.strip("/")
+        if clean in ("", "."):
+            return None
+        files.add(clean)
+        folders.append(clean + "/")
+    return lambda file: file in files or file.startswith(tuple(folders))
+
+
+def to_finding(rule: Rule, violation: Violation, severity: str, language: str) -> Finding:
+    document = violation.document
+    if violation.span is not None:
+        span = violation.span
+    elif document is not None:
+        span = document.position(violation.path, violation.on_key)
+    else:
+        span = (1, 1, 1, 1)  # type: ignore[assignment]
+    path = () if violation.path == DOCUMENT_START else violation.path
+    return Finding(
+        rule=rule.id,
+        name=rule.name,
+        severity=severity,
+        message=rule.format_message(violation.variant, violation.args, language),
+        file=violation.file,
+        line=span[0],
+        column=span[1],
+        end_line=span[2],
+        end_column=span[3],
+        kind=document.kind if document is not None else None,
+        object=document.id if document is not None else None,
+        smart=rule.smart,
+        related=tuple(violation.related),
+        yaml_path=violation.fingerprint_path
+        if violation.fingerprint_path is not None
+        else format_yaml_path(path),
+    )
+
+
+def _files_by_object(catalogue: Catalogue) -> dict[str, set[str]]:
+    files: dict[str, set[str]] = {}
+    for table in (catalogue.kpis, catalogue.goals, catalogue.persons, catalogue.teams):
+        for object_id, document in table.items():
+            files.setdefault(object_id, set()).add(document.file)
+    return files
+
+
+def run_rules(
+    catalogue: Catalogue,
+    rules: Mapping[str, Rule],
+    config: Config,
+    paths: Iterable[str] | None = None,
+) -> LintResult:
+    """Findings of the configured rules, in output order, with fingerprints."""
+    selected = select_rules(rules, config.select, config.ignore)
+    severities = {find_rule(rules, key).id: value for key, value in config.severity.items()}  # type: ignore[union-attr]
+    options = {find_rule(rules, key).id: value for key, value in config.options.items()}  # type: ignore[union-attr]
+    per_file = [
+        (pattern, expand_selectors(rules, selectors, "per_file_ignores"))
+        for pattern, selectors in config.per_file_ignores.items()
+    ]
+    in_scope = make_scope(paths)
+    object_files = _files_by_object(catalogue) if in_scope else {}
+
+    def wanted(finding: Finding) -> bool:
+        if any(finding.rule in ids and matches(finding.file, [pattern]) for pattern, ids in per_file):
+            return False
+        if in_scope is None or in_scope(finding.file) or finding.rule.startswith("G"):
+            return True
+        return any(in_scope(file) for key in finding.related for file in object_files.get(key, ()))
+
+    findings = []
+    for rule in selected:
+        check = rule.check_function()
+        severity = severities.get(rule.id, rule.severity)
+        for violation in check(catalogue, rule.option_values(options.get(rule.id))):
+            finding = to_finding(rule, violation, severity, config.language)
+            if wanted(finding):
+                findings.append(finding)
+    findings.sort(key=Finding.sort_key)
+    files = catalogue.files if in_scope is None else [f for f in catalogue.files if in_scope(f)]
+    return LintResult(with_fingerprints(findings), len(files), tuple(selected))

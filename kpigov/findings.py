@@ -1,0 +1,125 @@
+"""What checks report (Violation) and what kpigov outputs (Finding), with the fingerprint."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from kpigov.loader import Document
+
+YamlPath = tuple[str | int, ...]
+
+SEVERITIES = ("error", "warning", "info")
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+class Span(NamedTuple):
+    """1-based line and column (Unicode code points); the end column is exclusive."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+def format_yaml_path(path: YamlPath) -> str:
+    """``("formula", "inputs", 1, "name")`` -> ``formula.inputs[1].name``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+@dataclass(frozen=True)
+class Violation:
+    """What a check found, before the engine gives it a rule, severity, message and position.
+
+    A violation points either at a node of a document (``document`` + ``path``; the empty path is
+    the document itself, placed on its id) or at an explicit ``span`` of ``file`` (files that do
+    not parse, CSV lines, ``kpigov.yaml``).
+    """
+
+    file: str
+    args: Mapping[str, Any] = field(default_factory=dict)
+    document: Document | None = None
+    path: YamlPath = ()
+    on_key: bool = False
+    span: Span | None = None
+    variant: str = "default"
+    related: tuple[str, ...] = ()
+    # Overrides the YAML path in the fingerprint (CSV rows use history[<date>]).
+    fingerprint_path: str | None = None
+
+
+def on_document(document: Document, path: YamlPath = (), **kwargs: Any) -> Violation:
+    """A violation at a node of a document (its id when ``path`` is empty)."""
+    return Violation(file=document.file, document=document, path=path, **kwargs)
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    name: str
+    severity: str
+    message: str
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    kind: str | None
+    object: str | None
+    smart: str | None
+    related: tuple[str, ...] = ()
+    yaml_path: str = ""
+    fingerprint: str = ""
+    suppressed: Mapping[str, str] | None = None
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.file, self.line, self.column, self.rule)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "name": self.name,
+            "severity": self.severity,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "kind": self.kind,
+            "object": self.object,
+            "smart": self.smart,
+            "related": list(self.related),
+            "fingerprint": self.fingerprint,
+            "suppressed": dict(self.suppressed) if self.suppressed else None,
+        }
+
+
+def fingerprint_base(finding: Finding) -> str:
+    """The identity of a finding without its position: rule, file, object and YAML path."""
+    return "\x1f".join((finding.rule, finding.file, finding.object or "", finding.yaml_path))
+
+
+def with_fingerprints(findings: Iterable[Finding]) -> list[Finding]:
+    """Give each finding (in output order) a fingerprint that survives edits above it.
+
+    No line number goes in; an occurrence index tells apart findings with the same identity.
+    """
+    seen: dict[str, int] = {}
+    out = []
+    for finding in findings:
+        base = fingerprint_base(finding)
+        occurrence = seen.get(base, 0)
+        seen[base] = occurrence + 1
+        digest = hashlib.sha256(f"{base}\x1f{occurrence}".encode()).hexdigest()[:32]
+        out.append(replace(finding, fingerprint=digest))
+    return out

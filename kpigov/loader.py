@@ -1,0 +1,384 @@
+"""Read one YAML file into Documents: plain data plus the position of every node.
+
+Parsing uses libyaml's composer through ruamel.yaml.clib (``CParser``), which builds nodes with
+line/column marks in C; one Python walk then turns the nodes into plain data (YAML 1.2 core
+schema, so ``yes`` stays a string and dates stay strings) and records a position map. The walk
+also enforces the safety limits of SPEC §3.1: custom tags, merge keys, alias expansion, nesting
+depth; duplicate keys are reported (K003) and the first value is kept.
+
+Positions are stored as raw 0-based tuples ``(line, column, end_line, end_column)`` because a
+catalogue has hundreds of thousands of nodes; :func:`to_span` turns one into a 1-based
+:class:`Span` when a finding needs it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ruamel.yaml.cyaml import CParser
+from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent, StreamEndEvent
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from ruamel.yaml.resolver import BaseResolver
+
+from kpigov.findings import Span, Violation, YamlPath
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 100
+MAX_ALIAS_NODES = 10_000
+# Flow collections ('[' and '{') are the only way to nest deeply in a small file; above this many
+# the file is first scanned as events, so that libyaml's recursive composer never sees a bomb.
+_FLOW_SCAN_THRESHOLD = 500
+
+RawPos = tuple[int, int, int, int]
+# A path that names no node: a finding with it sits on the document's first node.
+DOCUMENT_START: YamlPath = ("\x00start",)
+
+_PLAIN = "?plain"  # sentinel tag our resolver gives untagged plain scalars
+_TAG_PREFIX = "tag:yaml.org,2002:"
+_STR, _MAP, _SEQ = _TAG_PREFIX + "str", _TAG_PREFIX + "map", _TAG_PREFIX + "seq"
+
+_SPECIAL_PLAIN: dict[str, Any] = {
+    "": None, "~": None, "null": None, "Null": None, "NULL": None,
+    "true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False,
+    ".inf": math.inf, ".Inf": math.inf, ".INF": math.inf,
+    "+.inf": math.inf, "+.Inf": math.inf, "+.INF": math.inf,
+    "-.inf": -math.inf, "-.Inf": -math.inf, "-.INF": -math.inf,
+    ".nan": math.nan, ".NaN": math.nan, ".NAN": math.nan,
+}
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_OCT = re.compile(r"0o[0-7]+\Z")
+_HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
+_NUMBER_START = frozenset("0123456789+-.")
+
+
+def resolve_plain_scalar(text: str) -> Any:
+    """Value of an untagged plain scalar under the YAML 1.2 core schema."""
+    if len(text) <= 6 and text in _SPECIAL_PLAIN:
+        return _SPECIAL_PLAIN[text]
+    if text[0] in _NUMBER_START:
+        if _INT.match(text):
+            return int(text)
+        if _FLOAT.match(text):
+            return float(text)
+        if text.startswith("0o") and _OCT.match(text):
+            return int(text[2:], 8)
+        if text.startswith("0x") and _HEX.match(text):
+            return int(text[2:], 16)
+    return text
+
+
+def to_span(raw: RawPos) -> Span:
+    """A 1-based span (end column exclusive, as SARIF wants it) from a raw 0-based position."""
+    return Span(raw[0] + 1, raw[1] + 1, raw[2] + 1, raw[3] + 1)
+
+
+@dataclass(eq=False)
+class Document:
+    """One YAML document of a catalogue file, as plain data with positions."""
+
+    file: str
+    data: Any
+    root: RawPos
+    values: dict[YamlPath, RawPos] = field(default_factory=dict)
+    keys: dict[YamlPath, RawPos] = field(default_factory=dict)
+    nonfinite: list[YamlPath] = field(default_factory=list)
+    # Filled in by the catalogue after schema validation:
+    kind: str | None = None
+    id: str | None = None
+    invalid: frozenset[str] = frozenset()  # top-level fields with a K002 error
+
+    @property
+    def line(self) -> int:
+        return self.root[0] + 1
+
+    def position(self, path: YamlPath = (), on_key: bool = False) -> Span:
+        """Span of the node at ``path``; the nearest recorded ancestor when it has none.
+
+        The empty path stands for the document itself, anchored on its ``id`` value when it has one
+        (SPEC §3.1: a missing field is reported on the document's id).
+        """
+        if not path:
+            raw = self.values.get(("id",)) or self.root
+            return to_span(raw)
+        if on_key and path in self.keys:
+            return to_span(self.keys[path])
+        while path:
+            raw = self.values.get(path)
+            if raw is not None:
+                return to_span(raw)
+            path = path[:-1]
+        return to_span(self.root)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default) if isinstance(self.data, dict) else default
+
+
+@dataclass
+class FileResult:
+    documents: list[Document]
+    problems: dict[str, list[Violation]]
+
+
+class _Unsafe(Exception):
+    """The document breaks a safety limit (K007); carries where and what."""
+
+    def __init__(self, raw: RawPos, problem: str) -> None:
+        super().__init__(problem)
+        self.raw = raw
+        self.problem = problem
+
+
+class _Composer(CParser, BaseResolver):  # type: ignore[misc]
+    """libyaml's C parser and composer with a resolver that marks untagged plain scalars."""
+
+    def __init__(self, text: str) -> None:
+        CParser.__init__(self, text)
+        BaseResolver.__init__(self)
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is ScalarNode:
+            return _PLAIN if implicit[0] else _STR
+        return _SEQ if kind is SequenceNode else _MAP
+
+
+def _raw(node: Any) -> RawPos:
+    start, end = node.start_mark, node.end_mark
+    return (start.line, start.column, end.line, end.column)
+
+
+class _DocumentBuilder:
+    """Walks one composed document, building data and the position maps."""
+
+    def __init__(self, file: str, track_aliases: bool, problems: dict[str, list[Violation]]):
+        self.file = file
+        self.track_aliases = track_aliases
+        self.problems = problems
+        self.values: dict[YamlPath, RawPos] = {}
+        self.keys: dict[YamlPath, RawPos] = {}
+        self.nonfinite: list[YamlPath] = []
+        self.seen: dict[int, tuple[Any, int]] = {}
+        self.count = 0
+        self.alias_nodes = 0
+
+    def problem(self, rule: str, raw: RawPos, **args: Any) -> None:
+        self.problems.setdefault(rule, []).append(
+            Violation(file=self.file, span=to_span(raw), args=args)
+        )
+
+    def build(self, node: Any, path: YamlPath, depth: int) -> Any:
+        self.count += 1
+        cls = node.__class__
+        if cls is ScalarNode:
+            return self.scalar(node, path)
+        if depth >= MAX_DEPTH:
+            raise _Unsafe(_raw(node), f"nesting deeper than {MAX_DEPTH} levels")
+        if self.track_aliases:
+            known = self.seen.get(id(node))
+            if known is not None:
+                data, size = known
+                self.alias_nodes += size
+                self.count += size
+                if self.alias_nodes > MAX_ALIAS_NODES:
+                    raise _Unsafe(
+                        _raw(node),
+                        f"aliases expand to more than {MAX_ALIAS_NODES:,} nodes",
+                    )
+                return data
+            before = self.count
+        tag = node.tag
+        if cls is MappingNode:
+            if tag != _MAP:
+                raise _Unsafe(_raw(node), f"custom tag {tag!r} is not allowed")
+            result: Any = self.mapping(node, path, depth)
+        else:
+            if tag != _SEQ:
+                raise _Unsafe(_raw(node), f"custom tag {tag!r} is not allowed")
+            result = self.sequence(node, path, depth)
+        if self.track_aliases:
+            self.seen[id(node)] = (result, self.count - before)
+        return result
+
+    def mapping(self, node: Any, path: YamlPath, depth: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        values, keys = self.values, self.keys
+        for key_node, value_node in node.value:
+            if key_node.__class__ is not ScalarNode:
+                self.problem("K002", _raw(key_node), message="a mapping key must be plain text")
+                continue
+            key = key_node.value
+            if key == "<<" and key_node.tag == _PLAIN:
+                raise _Unsafe(_raw(key_node), "merge keys ('<<') are not allowed")
+            if key_node.tag not in (_PLAIN, _STR):
+                raise _Unsafe(_raw(key_node), f"custom tag {key_node.tag!r} is not allowed")
+            key_path = path + (key,)
+            if key in out:
+                first = keys[key_path]
+                self.problem("K003", _raw(key_node), key=key, first_line=first[0] + 1)
+                continue
+            keys[key_path] = _raw(key_node)
+            values[key_path] = _raw(value_node)
+            out[key] = self.build(value_node, key_path, depth + 1)
+        return out
+
+    def sequence(self, node: Any, path: YamlPath, depth: int) -> list[Any]:
+        out: list[Any] = []
+        values = self.values
+        for index, item in enumerate(node.value):
+            item_path = path + (index,)
+            values[item_path] = _raw(item)
+            out.append(self.build(item, item_path, depth + 1))
+        return out
+
+    def scalar(self, node: Any, path: YamlPath) -> Any:
+        tag, text = node.tag, node.value
+        if tag == _PLAIN:
+            value = resolve_plain_scalar(text) if text else None
+            if value.__class__ is float and not math.isfinite(value):
+                self.nonfinite.append(path)
+            return value
+        if tag == _STR:
+            return text
+        return self.tagged_scalar(node, tag, text, path)
+
+    def tagged_scalar(self, node: Any, tag: str, text: str, path: YamlPath) -> Any:
+        """Explicit core-schema tags (``!!int 5``) are honoured; any other tag is refused."""
+        short = tag[len(_TAG_PREFIX):] if tag.startswith(_TAG_PREFIX) else None
+        if short in ("int", "float", "bool", "null"):
+            value = resolve_plain_scalar(text) if text else None
+            expected = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}[short]
+            if isinstance(value, expected) and not (short == "int" and isinstance(value, bool)):
+                return float(value) if short == "float" else value
+            self.problem(
+                "K001", _raw(node), problem=f"{text!r} cannot be read as !!{short}",
+                hint="remove the tag or write a value of that type",
+            )
+            return text
+        raise _Unsafe(_raw(node), f"custom tag {tag!r} is not allowed")
+
+
+def _position_of_offset(text: str, offset: int) -> RawPos:
+    line = text.count("\n", 0, offset)
+    column = offset - (text.rfind("\n", 0, offset) + 1)
+    return (line, column, line, column + 1)
+
+
+def _error_position(error: Exception, text: str) -> RawPos:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    if mark is not None:
+        return (mark.line, mark.column, mark.line, mark.column + 1)
+    position = getattr(error, "position", None)
+    if isinstance(position, int):
+        return _position_of_offset(text, min(position, len(text)))
+    return (0, 0, 0, 1)
+
+
+def _error_text(error: Exception) -> str:
+    problem = getattr(error, "problem", None)
+    context = getattr(error, "context", None)
+    if problem:
+        text = f"{context}, {problem}" if context else str(problem)
+    else:
+        reason = getattr(error, "reason", None)
+        text = str(reason) if reason else str(error).splitlines()[0]
+    return " ".join(text.split())
+
+
+def decode(raw_bytes: bytes) -> tuple[str | None, RawPos, str]:
+    """Text of a catalogue file, or None with the position and reason it cannot be read."""
+    if raw_bytes.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, (0, 0, 0, 1), "the file is UTF-16 encoded; save it as UTF-8"
+    if raw_bytes.startswith(b"\xef\xbb\xbf"):
+        raw_bytes = raw_bytes[3:]
+    try:
+        return raw_bytes.decode("utf-8"), (0, 0, 0, 0), ""
+    except UnicodeDecodeError as error:
+        before = raw_bytes[: error.start]
+        line = before.count(b"\n")
+        column = len(before.rsplit(b"\n", 1)[-1].decode("utf-8", "replace"))
+        return (
+            None,
+            (line, column, line, column + 1),
+            f"byte 0x{raw_bytes[error.start]:02x} is not valid UTF-8; save the file as UTF-8",
+        )
+
+
+def _flow_depth_exceeded(text: str) -> RawPos | None:
+    """Scan events (no composing) for nesting beyond the limit; the position of the first too-deep node."""
+    parser = _Composer(text)
+    depth = 0
+    try:
+        while True:
+            event = parser.get_event()
+            if event is None or isinstance(event, StreamEndEvent):
+                return None
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    return (mark.line, mark.column, mark.line, mark.column + 1)
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except Exception:  # a syntax error: the composing pass reports it with its position
+        return None
+    finally:
+        parser.dispose()
+
+
+def load_text(file: str, text: str) -> FileResult:
+    """Documents and K001/K002/K003/K007 problems of one file's text."""
+    problems: dict[str, list[Violation]] = {}
+    documents: list[Document] = []
+
+    def problem(rule: str, raw: RawPos, **args: Any) -> FileResult:
+        problems.setdefault(rule, []).append(Violation(file=file, span=to_span(raw), args=args))
+        return FileResult(documents, problems)
+
+    if text.count("[") + text.count("{") > _FLOW_SCAN_THRESHOLD:
+        deep = _flow_depth_exceeded(text)
+        if deep is not None:
+            return problem("K007", deep, problem=f"nesting deeper than {MAX_DEPTH} levels")
+
+    composer = _Composer(text)
+    track_aliases = "&" in text
+    try:
+        while composer.check_node():
+            node = composer.get_node()
+            builder = _DocumentBuilder(file, track_aliases, problems)
+            root = _raw(node)
+            try:
+                data = builder.build(node, (), 0)
+            except _Unsafe as unsafe:
+                problem("K007", unsafe.raw, problem=unsafe.problem)
+                continue
+            documents.append(
+                Document(file, data, root, builder.values, builder.keys, builder.nonfinite)
+            )
+    except _Unsafe as unsafe:  # raised while composing is not expected, but keep it located
+        problem("K007", unsafe.raw, problem=unsafe.problem)
+    except Exception as error:  # libyaml's scanner/parser/reader errors carry their own marks
+        problem("K001", _error_position(error, text), problem=_error_text(error),
+                hint="fix the YAML syntax at this place")
+    finally:
+        composer.dispose()
+    if not documents and not problems:
+        problem("K002", (0, 0, 0, 0), message="the file holds no YAML document")
+    return FileResult(documents, problems)
+
+
+def load_bytes(file: str, raw_bytes: bytes) -> FileResult:
+    """Documents of one file's bytes; bad encoding is K001 at the first bad byte."""
+    if len(raw_bytes) > MAX_FILE_BYTES:
+        return FileResult([], {"K007": [Violation(
+            file=file, span=Span(1, 1, 1, 1),
+            args={"problem": f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB"},
+        )]})
+    text, raw, reason = decode(raw_bytes)
+    if text is None:
+        return FileResult([], {"K001": [Violation(
+            file=file, span=to_span(raw), args={"problem": reason, "hint": "re-save the file with UTF-8 encoding"},
+        )]})
+    return load_text(file, text)

@@ -1,0 +1,49 @@
+"""Output formats, one module each, imported by name only when chosen."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from kpigov.findings import Finding
+from kpigov.rulebook import Rule
+
+FORMATS = ("text", "json")
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a reporter may show: the findings and the run they came from."""
+
+    findings: Sequence[Finding]
+    files_checked: int
+    root: Path
+    today: str
+    version: str
+    rules: Sequence[Rule] = ()
+    colour: bool = False
+    code_frames: bool = False
+    quiet: bool = False
+    display_root: str = ""  # prefix that makes root-relative paths relative to the working dir
+    warnings: Sequence[str] = field(default_factory=tuple)
+
+    def counts(self) -> dict[str, int]:
+        counts = {"error": 0, "warning": 0, "info": 0, "suppressed": 0}
+        for finding in self.findings:
+            counts["suppressed" if finding.suppressed else finding.severity] += 1
+        return counts
+
+
+class Reporter(Protocol):
+    def __call__(self, report: Report) -> str: ...
+
+
+def render(format_name: str, report: Report) -> str:
+    if format_name not in FORMATS:
+        raise ValueError(f"unknown format {format_name!r}")
+    module = importlib.import_module(f"kpigov.reporters.{format_name}_report")
+    output: str = module.render(report)
+    return output

@@ -1,0 +1,215 @@
+"""Rules as data: ``rules/*.yaml`` holds each rule's metadata, message, options and docs.
+
+Each built-in rule names the pure Python check that implements it (``module:function``); the check
+takes the catalogue and the rule's options and yields Violations.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from kpigov.config import ConfigError
+from kpigov.resources import data_dir
+
+if TYPE_CHECKING:
+    from kpigov.catalogue import Catalogue
+    from kpigov.findings import Violation
+
+    CheckFunction = Callable[[Catalogue, Mapping[str, Any]], Iterable[Violation]]
+
+CATEGORIES: Mapping[str, str] = MappingProxyType({
+    "K": "Catalogue",
+    "S": "SMART",
+    "A": "Alignment",
+    "O": "Ownership",
+    "F": "Frequency",
+    "Z": "Size and simplicity",
+    "T": "Trend and history",
+    "G": "Governance",
+    "X": "Suppressions",
+    "C": "Custom",
+})
+SMART_LETTERS: Mapping[str, str] = MappingProxyType({
+    "S": "Specific", "M": "Measurable", "A": "Achievable", "R": "Relevant", "T": "Time-bound",
+})
+_ID_LIKE = re.compile(r"[A-Za-z]+[0-9]*\Z")
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    name: str
+    type: str
+    default: Any
+    description: str
+    minimum: float | None = None
+
+    def check(self, value: Any) -> str | None:
+        """Why ``value`` is not acceptable for this option, or None."""
+        expected: dict[str, Any] = {"integer": int, "number": (int, float), "string": str, "boolean": bool}
+        if isinstance(value, bool) and self.type != "boolean" or not isinstance(value, expected[self.type]):
+            return f"must be {'a whole number' if self.type == 'integer' else 'a ' + self.type}"
+        if self.minimum is not None and value < self.minimum:
+            return f"must be at least {self.minimum:g}"
+        return None
+
+
+class _KeepUnknown(dict):  # type: ignore[type-arg]
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    category: str
+    severity: str
+    message: Mapping[str, str]
+    docs: Mapping[str, str]
+    smart: str | None = None
+    options: Mapping[str, OptionSpec] = field(default_factory=dict)
+    check: str | None = None
+    source: Path | None = None
+    translations: Mapping[str, Any] = field(default_factory=dict)
+
+    def format_message(self, variant: str, args: Mapping[str, Any], language: str = "en") -> str:
+        templates = self.message
+        translated = self.translations.get(language, {}).get("message")
+        if translated:
+            templates = translated if isinstance(translated, Mapping) else {"default": translated}
+        template = templates.get(variant) or templates.get("default") or self.message["default"]
+        return template.format_map(_KeepUnknown(args))
+
+    def docs_in(self, language: str = "en") -> Mapping[str, str]:
+        translated = self.translations.get(language, {}).get("docs") or {}
+        return {**self.docs, **translated}
+
+    def check_function(self) -> CheckFunction:
+        if self.check is None:
+            raise LookupError(f"rule {self.id} names no check")
+        module_name, function_name = self.check.split(":")
+        module = importlib.import_module(module_name)
+        function: CheckFunction = getattr(module, function_name)
+        return function
+
+    def option_values(self, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
+        values = {name: spec.default for name, spec in self.options.items()}
+        values.update(overrides or {})
+        return values
+
+
+def rule_from_data(data: Mapping[str, Any], source: Path | None = None) -> Rule:
+    message = data["message"]
+    options = {
+        name: OptionSpec(name, spec["type"], spec["default"], spec["description"], spec.get("minimum"))
+        for name, spec in (data.get("options") or {}).items()
+    }
+    return Rule(
+        id=data["id"],
+        name=data["name"],
+        category=data.get("category") or data["id"][0],
+        severity=data["severity"],
+        smart=data.get("smart"),
+        message=MappingProxyType(dict(message) if isinstance(message, Mapping) else {"default": message}),
+        docs=MappingProxyType(dict(data["docs"])),
+        options=MappingProxyType(options),
+        check=data.get("check"),
+        source=source,
+        translations=MappingProxyType(dict(data.get("translations") or {})),
+    )
+
+
+def read_rule_file(path: Path) -> Mapping[str, Any]:
+    from kpigov.loader import load_bytes
+
+    result = load_bytes(path.name, path.read_bytes())
+    for problems in result.problems.values():
+        first = problems[0]
+        reason = first.args.get("problem") or first.args.get("message") or "duplicate key"
+        raise ConfigError(f"not a readable rule file: {reason}", path, first.span)
+    if len(result.documents) != 1 or not isinstance(result.documents[0].data, dict):
+        raise ConfigError("a rule file holds one YAML mapping", path)
+    data: Mapping[str, Any] = result.documents[0].data
+    return data
+
+
+@cache
+def builtin_rules() -> Mapping[str, Rule]:
+    """Every built-in rule by id, in id order."""
+    rules = {}
+    for path in sorted(data_dir("rules").glob("*.yaml")):
+        rule = rule_from_data(read_rule_file(path), path)
+        rules[rule.id] = rule
+    return MappingProxyType(dict(sorted(rules.items())))
+
+
+def find_rule(rules: Mapping[str, Rule], key: str) -> Rule | None:
+    """A rule by id (any case) or by name."""
+    rule = rules.get(key.upper())
+    if rule is not None:
+        return rule
+    return next((r for r in rules.values() if r.name == key.lower()), None)
+
+
+def expand_selectors(rules: Mapping[str, Rule], selectors: Sequence[str], where: str) -> set[str]:
+    """Rule ids meant by ids, names, categories or id prefixes (``S1`` = S101..S199)."""
+    chosen: set[str] = set()
+    for selector in selectors:
+        key = selector.strip()
+        rule = find_rule(rules, key)
+        if rule is not None:
+            chosen.add(rule.id)
+            continue
+        if _ID_LIKE.match(key):
+            prefix = key.upper()
+            hits = {rule_id for rule_id in rules if rule_id.startswith(prefix)}
+            if hits or prefix in CATEGORIES:
+                chosen |= hits
+                continue
+        raise ConfigError(
+            f"{where}: {selector!r} is not a rule id, rule name or category "
+            f"({', '.join(CATEGORIES)}); see `kpigov rules`"
+        )
+    return chosen
+
+
+def select_rules(
+    rules: Mapping[str, Rule], select: Sequence[str], ignore: Sequence[str]
+) -> list[Rule]:
+    """The rules to run: ``select`` (all when empty) minus ``ignore``; ignore wins."""
+    chosen = expand_selectors(rules, select, "select") if select else set(rules)
+    chosen -= expand_selectors(rules, ignore, "ignore")
+    return [rules[rule_id] for rule_id in sorted(chosen)]
+
+
+def check_rule_config(
+    rules: Mapping[str, Rule],
+    severity: Mapping[str, str],
+    options: Mapping[str, Mapping[str, Any]],
+    per_file_ignores: Mapping[str, Sequence[str]],
+) -> None:
+    """Every rule named in the configuration exists and every option fits its rule."""
+    for key in severity:
+        if find_rule(rules, key) is None:
+            raise ConfigError(f"rules.severity: {key!r} is not a rule id or name")
+    for key, values in options.items():
+        rule = find_rule(rules, key)
+        if rule is None:
+            raise ConfigError(f"rules.options: {key!r} is not a rule id or name")
+        for name, value in values.items():
+            spec = rule.options.get(name)
+            if spec is None:
+                known = ", ".join(rule.options) or "none"
+                raise ConfigError(f"rules.options.{key}: {rule.id} has no option {name!r} (options: {known})")
+            problem = spec.check(value)
+            if problem:
+                raise ConfigError(f"rules.options.{key}.{name}: {problem}")
+    for pattern, selectors in per_file_ignores.items():
+        expand_selectors(rules, selectors, f"per_file_ignores[{pattern!r}]")

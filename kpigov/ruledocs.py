@@ -1,0 +1,118 @@
+"""Rule documentation from rules/*.yaml: `kpigov rules`, `kpigov explain` and docs/rules.md."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from kpigov.rulebook import CATEGORIES, SMART_LETTERS, Rule
+
+
+def _first_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    end = text.find(". ")
+    return text if end < 0 else text[: end + 1]
+
+
+def as_text(rules: Sequence[Rule], language: str = "en") -> str:
+    lines = []
+    for rule in rules:
+        smart = f"[{rule.smart}]" if rule.smart else ""
+        what = _first_sentence(rule.docs_in(language)["what"])
+        lines.append(f"{rule.id}  {rule.name:28} {rule.severity:8} {smart:4} {what}")
+    return "\n".join(lines) + "\n"
+
+
+def as_json(rules: Sequence[Rule], language: str = "en") -> str:
+    items = [
+        {
+            "id": rule.id,
+            "name": rule.name,
+            "category": rule.category,
+            "category_name": CATEGORIES.get(rule.category, rule.category),
+            "smart": rule.smart,
+            "severity": rule.severity,
+            "options": {
+                name: {"type": spec.type, "default": spec.default, "description": spec.description}
+                for name, spec in rule.options.items()
+            },
+            "message": dict(rule.message),
+            "docs": dict(rule.docs_in(language)),
+        }
+        for rule in rules
+    ]
+    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+
+
+def _heading(rule: Rule) -> str:
+    smart = f", SMART: {SMART_LETTERS[rule.smart]}" if rule.smart else ""
+    return f"{rule.id} {rule.name} ({CATEGORIES.get(rule.category, rule.category)}, {rule.severity}{smart})"
+
+
+def _options_lines(rule: Rule) -> list[str]:
+    return [f"- `{name}` ({spec.type}, default `{spec.default}`): {spec.description}"
+            for name, spec in rule.options.items()]
+
+
+def as_markdown(rules: Sequence[Rule], language: str = "en") -> str:
+    out = [
+        "# kpigov rule reference",
+        "",
+        "Generated from `rules/*.yaml` by `kpigov rules --format markdown`; do not edit by hand.",
+        "",
+        "Examples are catalogue files checked inside a small context catalogue that has the goal",
+        "`grow-revenue`, the person `a.jansen` and the team `sales`.",
+        "",
+        "| id | name | severity | SMART |",
+        "|---|---|---|---|",
+    ]
+    for rule in rules:
+        anchor = f"{rule.id}-{rule.name}".lower()
+        out.append(f"| [{rule.id}](#{anchor}) | {rule.name} | {rule.severity} | {rule.smart or ''} |")
+    current = None
+    for rule in rules:
+        if rule.category != current:
+            current = rule.category
+            out += ["", f"## {CATEGORIES.get(current, current)} ({current})"]
+        docs = rule.docs_in(language)
+        out += ["", f"### {rule.id} {rule.name}", "",
+                f"Severity **{rule.severity}**"
+                + (f", SMART letter **{rule.smart}** ({SMART_LETTERS[rule.smart]})" if rule.smart else "")
+                + ".", "",
+                "**What it does.** " + " ".join(docs["what"].split()), "",
+                "**Why it matters.** " + " ".join(docs["why"].split()), "",
+                "**Example** (fires):", "", "```yaml", docs["bad"].rstrip(), "```", "",
+                "**Use instead:**", "", "```yaml", docs["good"].rstrip(), "```", "",
+                "**How to fix.** " + " ".join(docs["fix"].split())]
+        if rule.options:
+            out += ["", "**Options** (`rules.options` in kpigov.yaml):", "", *_options_lines(rule)]
+    return "\n".join(out) + "\n"
+
+
+def explain(rule: Rule, language: str = "en") -> str:
+    docs = rule.docs_in(language)
+
+    def block(text: str) -> str:
+        return "\n".join("    " + line for line in text.rstrip().splitlines())
+
+    out = [
+        _heading(rule),
+        "",
+        "What it does",
+        "  " + " ".join(docs["what"].split()),
+        "",
+        "Why it matters",
+        "  " + " ".join(docs["why"].split()),
+        "",
+        "Example (fires)",
+        block(docs["bad"]),
+        "",
+        "Use instead",
+        block(docs["good"]),
+        "",
+        "How to fix",
+        "  " + " ".join(docs["fix"].split()),
+    ]
+    if rule.options:
+        out += ["", "Options (rules.options in kpigov.yaml)", *["  " + line[2:] for line in _options_lines(rule)]]
+    return "\n".join(out) + "\n"
