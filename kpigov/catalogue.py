@@ -166,7 +166,7 @@ def _validate(document: Document) -> list[Violation]:
     for error in validate(kind, data):
         invalid.add(str(error.path[0]) if error.path else "")
         violations.append(Violation(
-            file=document.file, document=document, path=error.path or DOCUMENT_START,
+            file=document.file, document=document, path=error.path,
             on_key=error.on_key, args={"message": error.message},
             fingerprint_path=format_yaml_path(error.path)))
     for path in document.nonfinite:

@@ -145,6 +145,11 @@ class _Composer(CParser, BaseResolver):  # type: ignore[misc]
         return _SEQ if kind is SequenceNode else _MAP
 
 
+def _tag_text(tag: str) -> str:
+    short = "!!" + tag[len(_TAG_PREFIX):] if tag.startswith(_TAG_PREFIX) else tag
+    return f"the tag {short} is not allowed; catalogue files hold plain values only"
+
+
 def _raw(node: Any) -> RawPos:
     start, end = node.start_mark, node.end_mark
     return (start.line, start.column, end.line, end.column)
@@ -175,7 +180,7 @@ class _DocumentBuilder:
         if cls is ScalarNode:
             return self.scalar(node, path)
         if depth >= MAX_DEPTH:
-            raise _Unsafe(_raw(node), f"nesting deeper than {MAX_DEPTH} levels")
+            raise _Unsafe(_raw(node), f"nesting deeper than {MAX_DEPTH} levels; flatten the document")
         if self.track_aliases:
             known = self.seen.get(id(node))
             if known is not None:
@@ -185,18 +190,18 @@ class _DocumentBuilder:
                 if self.alias_nodes > MAX_ALIAS_NODES:
                     raise _Unsafe(
                         _raw(node),
-                        f"aliases expand to more than {MAX_ALIAS_NODES:,} nodes",
+                        f"aliases expand to more than {MAX_ALIAS_NODES:,} nodes; write the values out in full",
                     )
                 return data
             before = self.count
         tag = node.tag
         if cls is MappingNode:
             if tag != _MAP:
-                raise _Unsafe(_raw(node), f"custom tag {tag!r} is not allowed")
+                raise _Unsafe(_raw(node), _tag_text(tag))
             result: Any = self.mapping(node, path, depth)
         else:
             if tag != _SEQ:
-                raise _Unsafe(_raw(node), f"custom tag {tag!r} is not allowed")
+                raise _Unsafe(_raw(node), _tag_text(tag))
             result = self.sequence(node, path, depth)
         if self.track_aliases:
             self.seen[id(node)] = (result, self.count - before)
@@ -211,9 +216,9 @@ class _DocumentBuilder:
                 continue
             key = key_node.value
             if key == "<<" and key_node.tag == _PLAIN:
-                raise _Unsafe(_raw(key_node), "merge keys ('<<') are not allowed")
+                raise _Unsafe(_raw(key_node), "merge keys (<<) are not allowed; write the values out in full")
             if key_node.tag not in (_PLAIN, _STR):
-                raise _Unsafe(_raw(key_node), f"custom tag {key_node.tag!r} is not allowed")
+                raise _Unsafe(_raw(key_node), _tag_text(key_node.tag))
             key_path = path + (key,)
             if key in out:
                 first = keys[key_path]
@@ -257,7 +262,7 @@ class _DocumentBuilder:
                 hint="remove the tag or write a value of that type",
             )
             return text
-        raise _Unsafe(_raw(node), f"custom tag {tag!r} is not allowed")
+        raise _Unsafe(_raw(node), _tag_text(tag))
 
 
 def _position_of_offset(text: str, offset: int) -> RawPos:
@@ -340,7 +345,7 @@ def load_text(file: str, text: str) -> FileResult:
     if text.count("[") + text.count("{") > _FLOW_SCAN_THRESHOLD:
         deep = _flow_depth_exceeded(text)
         if deep is not None:
-            return problem("K007", deep, problem=f"nesting deeper than {MAX_DEPTH} levels")
+            return problem("K007", deep, problem=f"nesting deeper than {MAX_DEPTH} levels; flatten the document")
 
     composer = _Composer(text)
     track_aliases = "&" in text
@@ -374,7 +379,8 @@ def load_bytes(file: str, raw_bytes: bytes) -> FileResult:
     if len(raw_bytes) > MAX_FILE_BYTES:
         return FileResult([], {"K007": [Violation(
             file=file, span=Span(1, 1, 1, 1),
-            args={"problem": f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB"},
+            args={"problem": f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; "
+                        "split it into one file per KPI"},
         )]})
     text, raw, reason = decode(raw_bytes)
     if text is None:

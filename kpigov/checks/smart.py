@@ -46,7 +46,8 @@ def vague_description(catalogue: Catalogue, options: Options) -> Iterator[Violat
             continue
         description = value(kpi, "description")
         if isinstance(description, str) and (words := count_words(description)) < minimum:
-            yield on_document(kpi, ("description",), args={"words": words, "min_words": minimum})
+            yield on_document(kpi, ("description",), args={
+                "words": f"{words} word{'' if words == 1 else 's'}", "min_words": minimum})
 
 
 def compound_name(catalogue: Catalogue, options: Options) -> Iterator[Violation]:

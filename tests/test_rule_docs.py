@@ -1,0 +1,49 @@
+"""Every rule file is valid and documented, and its docs' bad example fires while the good one does not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from kpigov.rulebook import builtin_rules, read_rule_file
+from kpigov.schema import load_schema
+from tests.conftest import catalogue_in_context, lint_findings
+
+RULES = builtin_rules()
+
+
+@pytest.mark.parametrize("rule_id", list(RULES))
+def test_rule_file_matches_the_rule_schema(rule_id: str) -> None:
+    rule = RULES[rule_id]
+    data = read_rule_file(rule.source)  # type: ignore[arg-type]
+    jsonschema.Draft202012Validator(load_schema("rule")).validate(data)
+    assert rule.source is not None and rule.source.stem == rule.id
+    assert rule.check_function() is not None
+
+
+@pytest.mark.parametrize("rule_id", list(RULES))
+def test_rule_docs_are_complete(rule_id: str) -> None:
+    docs = RULES[rule_id].docs
+    for part in ("what", "why", "bad", "good", "fix"):
+        assert docs[part].strip(), f"{rule_id} docs lack {part}"
+    assert docs["bad"] != docs["good"]
+
+
+@pytest.mark.parametrize("rule_id", list(RULES))
+def test_bad_example_fires(rule_id: str, tmp_path: Path) -> None:
+    root = catalogue_in_context(tmp_path, {"kpis/example.yaml": RULES[rule_id].docs["bad"]})
+    fired = [f for f in lint_findings(root) if f.rule == rule_id]
+    assert fired, f"{rule_id}: the docs' bad example does not fire"
+    assert all(f.file == "kpis/example.yaml" for f in fired)
+
+
+@pytest.mark.parametrize("rule_id", list(RULES))
+def test_good_example_does_not_fire(rule_id: str, tmp_path: Path) -> None:
+    root = catalogue_in_context(tmp_path, {"kpis/example.yaml": RULES[rule_id].docs["good"]})
+    fired = [f for f in lint_findings(root) if f.rule == rule_id]
+    assert not fired, f"{rule_id}: the docs' good example fires: {fired}"
+    # A good example is also free of catalogue errors, so it can be copied as it is.
+    broken = [f for f in lint_findings(root) if f.rule.startswith("K")]
+    assert not broken, broken
