@@ -53,8 +53,10 @@ def load(root: Path, today: dt.date = TODAY) -> Catalogue:
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None) -> tuple[int, str, str]:
+    import tempfile
+
     runner = CliRunner()
-    with runner.isolated_filesystem() if cwd is None else _chdir(cwd):
+    with tempfile.TemporaryDirectory() as scratch, _chdir(cwd or Path(scratch)):
         result = runner.invoke(main, list(args), env=dict(env or {}), catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr
 
