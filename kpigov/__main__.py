@@ -1,3 +1,3 @@
-from kpigov.cli import main
+from kpigov.cli import run
 
-main()
+run()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from kpigov.config import CACHE_DIR, CONFIG_FILE, Config
 from kpigov.findings import Span, Violation, format_yaml_path
@@ -16,6 +19,7 @@ from kpigov.loader import DOCUMENT_START, Document, FileResult, load_bytes
 from kpigov.schema import DOCUMENT_KINDS, validate
 
 OWNER_KINDS = ("person", "team")
+T = TypeVar("T")
 _START = Span(1, 1, 1, 1)
 
 
@@ -32,6 +36,9 @@ class Catalogue:
     teams: dict[str, Document] = field(default_factory=dict)
     duplicates: list[tuple[Document, Document]] = field(default_factory=list)
     history: dict[str, History] = field(default_factory=dict)
+    # Indexed documents of each kind in (file, line) order; filled once by _index.
+    ordered: dict[str, list[Document]] = field(default_factory=dict)
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def root(self) -> Path:
@@ -40,6 +47,12 @@ class Catalogue:
     def owner(self, owner_id: str) -> Document | None:
         """The person or team with this id (owners share one namespace)."""
         return self.persons.get(owner_id) or self.teams.get(owner_id)
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """A value derived from the catalogue, computed once and shared by the checks."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]  # type: ignore[no-any-return]
 
     def add_problem(self, rule: str, violation: Violation) -> None:
         self.problems.setdefault(rule, []).append(violation)
@@ -191,8 +204,31 @@ def _shape(data: object) -> str:
     return f"the single value {data!r}"
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while loading.
+
+    Loading creates millions of small objects without cycles; every automatic collection would
+    rescan all of them, which costs more than the loading itself. Afterwards the loaded objects are
+    frozen, so that later collections skip them too.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+        gc.freeze()
+
+
 def build_catalogue(config: Config, today: dt.date) -> Catalogue:
     """Find, load, validate and index every catalogue file."""
+    with _collector_paused():
+        return _build_catalogue(config, today)
+
+
+def _build_catalogue(config: Config, today: dt.date) -> Catalogue:
     catalogue = Catalogue(config=config, today=today)
     found = discover(config)
     for rule, violation in found.problems:
@@ -244,10 +280,10 @@ def _index(catalogue: Catalogue) -> None:
             continue
         firsts[key] = document
         namespaces[document.kind][document.id] = document  # type: ignore[index]
+    for kind, table in namespaces.items():
+        catalogue.ordered[kind] = sorted(table.values(), key=lambda d: (d.file, d.line))
 
 
-def iter_kind(catalogue: Catalogue, kind: str) -> Iterator[Document]:
+def iter_kind(catalogue: Catalogue, kind: str) -> list[Document]:
     """Indexed documents of one kind in (file, line) order."""
-    table = {"kpi": catalogue.kpis, "goal": catalogue.goals,
-             "person": catalogue.persons, "team": catalogue.teams}[kind]
-    yield from sorted(table.values(), key=lambda d: (d.file, d.line))
+    return catalogue.ordered.get(kind, [])

@@ -32,7 +32,16 @@ MAX_ALIAS_NODES = 10_000
 # the file is first scanned as events, so that libyaml's recursive composer never sees a bomb.
 _FLOW_SCAN_THRESHOLD = 500
 
-RawPos = tuple[int, int, int, int]
+# A position packed in one int: 0-based start line, start column, end line, end column, 23 bits
+# each (a file is at most 5 MiB, so none can overflow). One int costs a third of a 4-tuple's memory.
+RawPos = int
+_BITS = 23
+_MASK = (1 << _BITS) - 1
+_L, _C, _E = 3 * _BITS, 2 * _BITS, _BITS
+
+
+def pack(line: int, column: int, end_line: int, end_column: int) -> RawPos:
+    return (line << _L) | (column << _C) | (end_line << _E) | end_column
 # A path that names no node: a finding with it sits on the document's first node.
 DOCUMENT_START: YamlPath = ("\x00start",)
 
@@ -72,8 +81,8 @@ def resolve_plain_scalar(text: str) -> Any:
 
 
 def to_span(raw: RawPos) -> Span:
-    """A 1-based span (end column exclusive, as SARIF wants it) from a raw 0-based position."""
-    return Span(raw[0] + 1, raw[1] + 1, raw[2] + 1, raw[3] + 1)
+    """A 1-based span (end column exclusive, as SARIF wants it) from a packed 0-based position."""
+    return Span((raw >> _L) + 1, ((raw >> _C) & _MASK) + 1, ((raw >> _E) & _MASK) + 1, (raw & _MASK) + 1)
 
 
 @dataclass(eq=False)
@@ -93,7 +102,7 @@ class Document:
 
     @property
     def line(self) -> int:
-        return self.root[0] + 1
+        return (self.root >> _L) + 1
 
     def position(self, path: YamlPath = (), on_key: bool = False) -> Span:
         """Span of the node at ``path``; the nearest recorded ancestor when it has none.
@@ -150,13 +159,23 @@ def _tag_text(tag: str) -> str:
     return f"the tag {short} is not allowed; catalogue files hold plain values only"
 
 
+def _release(composer: _Composer) -> None:
+    """Free the parser now: it refers to itself, which only the cyclic collector would undo."""
+    composer.dispose()
+    composer._parser = composer._composer = None
+
+
 def _raw(node: Any) -> RawPos:
     start, end = node.start_mark, node.end_mark
-    return (start.line, start.column, end.line, end.column)
+    return (start.line << _L) | (start.column << _C) | (end.line << _E) | end.column
 
 
 class _DocumentBuilder:
-    """Walks one composed document, building data and the position maps."""
+    """Walks one composed document, building data and the position maps.
+
+    This loop runs once per node of the catalogue, so it is written for speed: scalar values
+    (most nodes) are converted inline rather than through a call, and positions are packed ints.
+    """
 
     def __init__(self, file: str, track_aliases: bool, problems: dict[str, list[Violation]]):
         self.file = file
@@ -175,9 +194,10 @@ class _DocumentBuilder:
         )
 
     def build(self, node: Any, path: YamlPath, depth: int) -> Any:
-        self.count += 1
+        """Plain data of any node; collections recurse through :meth:`mapping`/:meth:`sequence`."""
         cls = node.__class__
         if cls is ScalarNode:
+            self.count += 1
             return self.scalar(node, path)
         if depth >= MAX_DEPTH:
             raise _Unsafe(_raw(node), f"nesting deeper than {MAX_DEPTH} levels; flatten the document")
@@ -194,7 +214,8 @@ class _DocumentBuilder:
                     )
                 return data
             before = self.count
-        tag = node.tag
+        self.count += 1
+        tag = node.ctag.suffix
         if cls is MappingNode:
             if tag != _MAP:
                 raise _Unsafe(_raw(node), _tag_text(tag))
@@ -210,23 +231,40 @@ class _DocumentBuilder:
     def mapping(self, node: Any, path: YamlPath, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
         values, keys = self.values, self.keys
+        scalars = 0
         for key_node, value_node in node.value:
             if key_node.__class__ is not ScalarNode:
                 self.problem("K002", _raw(key_node), message="a mapping key must be plain text")
                 continue
             key = key_node.value
-            if key == "<<" and key_node.tag == _PLAIN:
+            key_tag = key_node.ctag.suffix
+            if key_tag != _PLAIN and key_tag != _STR:
+                raise _Unsafe(_raw(key_node), _tag_text(key_tag))
+            if key == "<<" and key_tag == _PLAIN:
                 raise _Unsafe(_raw(key_node), "merge keys (<<) are not allowed; write the values out in full")
-            if key_node.tag not in (_PLAIN, _STR):
-                raise _Unsafe(_raw(key_node), _tag_text(key_node.tag))
             key_path = path + (key,)
+            start, end = key_node.start_mark, key_node.end_mark
             if key in out:
-                first = keys[key_path]
-                self.problem("K003", _raw(key_node), key=key, first_line=first[0] + 1)
+                self.problem("K003", _raw(key_node), key=key, first_line=(keys[key_path] >> _L) + 1)
                 continue
-            keys[key_path] = _raw(key_node)
-            values[key_path] = _raw(value_node)
-            out[key] = self.build(value_node, key_path, depth + 1)
+            keys[key_path] = (start.line << _L) | (start.column << _C) | (end.line << _E) | end.column
+            start, end = value_node.start_mark, value_node.end_mark
+            values[key_path] = (start.line << _L) | (start.column << _C) | (end.line << _E) | end.column
+            if value_node.__class__ is ScalarNode:
+                scalars += 1
+                tag, text = value_node.ctag.suffix, value_node.value
+                if tag == _PLAIN:
+                    value = resolve_plain_scalar(text) if text else None
+                    if value.__class__ is float and not math.isfinite(value):
+                        self.nonfinite.append(key_path)
+                    out[key] = value
+                elif tag == _STR:
+                    out[key] = text
+                else:
+                    out[key] = self.tagged_scalar(value_node, tag, text)
+            else:
+                out[key] = self.build(value_node, key_path, depth + 1)
+        self.count += scalars
         return out
 
     def sequence(self, node: Any, path: YamlPath, depth: int) -> list[Any]:
@@ -234,12 +272,13 @@ class _DocumentBuilder:
         values = self.values
         for index, item in enumerate(node.value):
             item_path = path + (index,)
-            values[item_path] = _raw(item)
+            start, end = item.start_mark, item.end_mark
+            values[item_path] = (start.line << _L) | (start.column << _C) | (end.line << _E) | end.column
             out.append(self.build(item, item_path, depth + 1))
         return out
 
     def scalar(self, node: Any, path: YamlPath) -> Any:
-        tag, text = node.tag, node.value
+        tag, text = node.ctag.suffix, node.value
         if tag == _PLAIN:
             value = resolve_plain_scalar(text) if text else None
             if value.__class__ is float and not math.isfinite(value):
@@ -247,9 +286,9 @@ class _DocumentBuilder:
             return value
         if tag == _STR:
             return text
-        return self.tagged_scalar(node, tag, text, path)
+        return self.tagged_scalar(node, tag, text)
 
-    def tagged_scalar(self, node: Any, tag: str, text: str, path: YamlPath) -> Any:
+    def tagged_scalar(self, node: Any, tag: str, text: str) -> Any:
         """Explicit core-schema tags (``!!int 5``) are honoured; any other tag is refused."""
         short = tag[len(_TAG_PREFIX):] if tag.startswith(_TAG_PREFIX) else None
         if short in ("int", "float", "bool", "null"):
@@ -268,17 +307,17 @@ class _DocumentBuilder:
 def _position_of_offset(text: str, offset: int) -> RawPos:
     line = text.count("\n", 0, offset)
     column = offset - (text.rfind("\n", 0, offset) + 1)
-    return (line, column, line, column + 1)
+    return pack(line, column, line, column + 1)
 
 
 def _error_position(error: Exception, text: str) -> RawPos:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     if mark is not None:
-        return (mark.line, mark.column, mark.line, mark.column + 1)
+        return pack(mark.line, mark.column, mark.line, mark.column + 1)
     position = getattr(error, "position", None)
     if isinstance(position, int):
         return _position_of_offset(text, min(position, len(text)))
-    return (0, 0, 0, 1)
+    return pack(0, 0, 0, 1)
 
 
 def _error_text(error: Exception) -> str:
@@ -295,18 +334,18 @@ def _error_text(error: Exception) -> str:
 def decode(raw_bytes: bytes) -> tuple[str | None, RawPos, str]:
     """Text of a catalogue file, or None with the position and reason it cannot be read."""
     if raw_bytes.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, (0, 0, 0, 1), "the file is UTF-16 encoded; save it as UTF-8"
+        return None, pack(0, 0, 0, 1), "the file is UTF-16 encoded; save it as UTF-8"
     if raw_bytes.startswith(b"\xef\xbb\xbf"):
         raw_bytes = raw_bytes[3:]
     try:
-        return raw_bytes.decode("utf-8"), (0, 0, 0, 0), ""
+        return raw_bytes.decode("utf-8"), 0, ""
     except UnicodeDecodeError as error:
         before = raw_bytes[: error.start]
         line = before.count(b"\n")
         column = len(before.rsplit(b"\n", 1)[-1].decode("utf-8", "replace"))
         return (
             None,
-            (line, column, line, column + 1),
+            pack(line, column, line, column + 1),
             f"byte 0x{raw_bytes[error.start]:02x} is not valid UTF-8; save the file as UTF-8",
         )
 
@@ -324,13 +363,13 @@ def _flow_depth_exceeded(text: str) -> RawPos | None:
                 depth += 1
                 if depth > MAX_DEPTH:
                     mark = event.start_mark
-                    return (mark.line, mark.column, mark.line, mark.column + 1)
+                    return pack(mark.line, mark.column, mark.line, mark.column + 1)
             elif isinstance(event, CollectionEndEvent):
                 depth -= 1
     except Exception:  # a syntax error: the composing pass reports it with its position
         return None
     finally:
-        parser.dispose()
+        _release(parser)
 
 
 def load_text(file: str, text: str) -> FileResult:
@@ -368,9 +407,9 @@ def load_text(file: str, text: str) -> FileResult:
         problem("K001", _error_position(error, text), problem=_error_text(error),
                 hint="fix the YAML syntax at this place")
     finally:
-        composer.dispose()
+        _release(composer)
     if not documents and not problems:
-        problem("K002", (0, 0, 0, 0), message="the file holds no YAML document")
+        problem("K002", 0, message="the file holds no YAML document")
     return FileResult(documents, problems)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 from kpigov.catalogue import Catalogue, iter_kind
@@ -52,13 +51,15 @@ def is_qualitative(document: Document) -> bool:
     return value(document, "type") == "qualitative"
 
 
-def checked_kpis(catalogue: Catalogue) -> Iterator[Document]:
-    """Draft and active KPIs, which get the rules about one KPI."""
-    return (kpi for kpi in iter_kind(catalogue, "kpi") if status(kpi) in CHECKED_STATUSES)
+def checked_kpis(catalogue: Catalogue) -> list[Document]:
+    """Draft and active KPIs, which get the rules about one KPI (computed once per catalogue)."""
+    return catalogue.memo("checked_kpis", lambda: [
+        kpi for kpi in iter_kind(catalogue, "kpi") if status(kpi) in CHECKED_STATUSES])
 
 
-def active_kpis(catalogue: Catalogue) -> Iterator[Document]:
-    return (kpi for kpi in iter_kind(catalogue, "kpi") if status(kpi) == "active")
+def active_kpis(catalogue: Catalogue) -> list[Document]:
+    return catalogue.memo("active_kpis", lambda: [
+        kpi for kpi in iter_kind(catalogue, "kpi") if status(kpi) == "active"])
 
 
 def to_date(text: Any) -> dt.date | None:
