@@ -15,11 +15,38 @@ import shutil
 from pathlib import Path
 
 AREAS = ["sales", "marketing", "service", "finance", "hr", "it", "operations", "product"]
-PERSPECTIVES = {"sales": "financial", "marketing": "customer", "service": "customer",
-                "finance": "financial", "hr": "learning-growth", "it": "internal-process",
-                "operations": "internal-process", "product": "customer"}
-WORDS = ("revenue customer order ticket employee incident release invoice lead visit contract "
-         "deployment survey shipment return claim payment subscription account booking").split()
+PERSPECTIVES = {
+    "sales": "financial",
+    "marketing": "customer",
+    "service": "customer",
+    "finance": "financial",
+    "hr": "learning-growth",
+    "it": "internal-process",
+    "operations": "internal-process",
+    "product": "customer",
+}
+WORDS = [
+    "revenue",
+    "customer",
+    "order",
+    "ticket",
+    "employee",
+    "incident",
+    "release",
+    "invoice",
+    "lead",
+    "visit",
+    "contract",
+    "deployment",
+    "survey",
+    "shipment",
+    "return",
+    "claim",
+    "payment",
+    "subscription",
+    "account",
+    "booking",
+]
 FREQUENCIES = [("weekly", "monthly", 7), ("monthly", "monthly", 30), ("monthly", "quarterly", 30)]
 TODAY = dt.date(2026, 11, 23)
 
@@ -32,19 +59,23 @@ def kpi_text(index: int, rng: random.Random, goal: str, owner: str) -> str:
     target = baseline + rng.randint(5, 20)
     inputs = [f"{word}_{n}" for n in range(rng.randint(2, 4))]
     expression = " + ".join(inputs[:-1]) + f" / {inputs[-1]} * 100"
-    sentence = (f"Share of {word} records in the {frequency} period that reached the {other} stage "
-                f"within the agreed service level, counted on the closing date; test and internal "
-                f"records are excluded, and records reopened later count in their original period. ")
+    sentence = (
+        f"Share of {word} records in the {frequency} period that reached the {other} stage "
+        f"within the agreed service level, counted on the closing date; test and internal "
+        f"records are excluded, and records reopened later count in their original period. "
+    )
     description = (sentence * 4).strip()
-    risks = (f"Teams could move {word} records between periods or close them early to lift the "
-             f"number; the {other} stage is set by the system, not by hand, and audits sample "
-             f"ten records per period. ") * 3
+    risks = (
+        f"Teams could move {word} records between periods or close them early to lift the "
+        f"number; the {other} stage is set by the system, not by hand, and audits sample "
+        f"ten records per period. "
+    ) * 3
     lines = [
         "kind: kpi",
         f"id: {area}.{word}-{other}-{index}",
         f"name: {word.capitalize()} {other} rate {index}",
         "description: >",
-        *[f"  {description[i:i + 90].strip()}" for i in range(0, len(description), 90)],
+        *[f"  {description[i : i + 90].strip()}" for i in range(0, len(description), 90)],
         f"tier: {'kpi' if index < 10 else 'pi'}",
         f"owner: {owner}",
         f"goals: [{goal}]",
@@ -55,8 +86,11 @@ def kpi_text(index: int, rng: random.Random, goal: str, owner: str) -> str:
         "formula:",
         f"  expression: ({expression})",
         "  inputs:",
-        *[f"    - {{name: {name}, source: \"Data warehouse, table {area}_{name}\", "
-          f"description: Count of {name.replace('_', ' ')} records}}" for name in inputs],
+        *[
+            f'    - {{name: {name}, source: "Data warehouse, table {area}_{name}", '
+            f"description: Count of {name.replace('_', ' ')} records}}"
+            for name in inputs
+        ],
         "collection: automatic",
         f"frequency: {frequency}",
         f"review: {review}",
@@ -65,15 +99,18 @@ def kpi_text(index: int, rng: random.Random, goal: str, owner: str) -> str:
         f"thresholds: {{red: {baseline - 5}, amber: {baseline}}}",
         "version: 3",
         "changelog:",
-        *[f"  - {{version: {v}, date: 2025-0{v + 1}-15, change: Clarified which {word} records count "
-          f"and how reopened records are handled (step {v}).}}" for v in (1, 2, 3)],
+        *[
+            f"  - {{version: {v}, date: 2025-0{v + 1}-15, change: Clarified which {word} records count "
+            f"and how reopened records are handled (step {v}).}}"
+            for v in (1, 2, 3)
+        ],
         "review_by: 2027-06-30",
         f"visibility: {'public' if index % 3 == 0 else 'internal'}",
         "risks: >",
-        *[f"  {risks[i:i + 90].strip()}" for i in range(0, len(risks), 90)],
+        *[f"  {risks[i : i + 90].strip()}" for i in range(0, len(risks), 90)],
         f"tags: [{area}, {word}, {other}]",
         "links:",
-        f"  - {{title: Dashboard, url: \"https://bi.example.com/{area}/{index}\"}}",
+        f'  - {{title: Dashboard, url: "https://bi.example.com/{area}/{index}"}}',
     ]
     return "\n".join(lines) + "\n"
 
@@ -103,14 +140,24 @@ def generate(count: int, root: Path, seed: int = 42) -> Path:
     goal_count = max(1, (count + 3) // 4)
     person_count = max(1, (count + 4) // 5)
     team_count = max(1, (person_count + 2) // 3)
-    goals = [f"kind: goal\nid: objective-{i}\nname: Objective {i}\nowner: person-{i % person_count}\n"
-             for i in range(max(1, goal_count // 10))]
-    goals += [f"kind: goal\nid: goal-{i}\nname: Goal {i}\nparent: objective-{i % len(goals)}\n"
-              f"owner: person-{i % person_count}\n" for i in range(goal_count)]
+    goals = [
+        f"kind: goal\nid: objective-{i}\nname: Objective {i}\nowner: person-{i % person_count}\n"
+        for i in range(max(1, goal_count // 10))
+    ]
+    goals += [
+        f"kind: goal\nid: goal-{i}\nname: Goal {i}\nparent: objective-{i % len(goals)}\n"
+        f"owner: person-{i % person_count}\n"
+        for i in range(goal_count)
+    ]
     (root / "goals.yaml").write_text("---\n".join(goals))
-    owners = [f"kind: person\nid: person-{i}\nname: Person {i}\nteam: team-{i % team_count}\n"
-              f"handle: \"@person{i}\"\n" for i in range(person_count)]
-    owners += [f"kind: team\nid: team-{i}\nname: Team {i}\nlead: person-{i}\n" for i in range(team_count)]
+    owners = [
+        f"kind: person\nid: person-{i}\nname: Person {i}\nteam: team-{i % team_count}\n"
+        f'handle: "@person{i}"\n'
+        for i in range(person_count)
+    ]
+    owners += [
+        f"kind: team\nid: team-{i}\nname: Team {i}\nlead: person-{i}\n" for i in range(team_count)
+    ]
     (root / "owners.yaml").write_text("---\n".join(owners))
     for index in range(count):
         area = AREAS[index % len(AREAS)]

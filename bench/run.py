@@ -53,9 +53,24 @@ def main() -> None:
         if not marker.exists():
             generate(size, root)
             marker.write_text(str(size))
-        floor, _ = timed([sys.executable, str(HERE / "floor.py"), str(root / "kpis")], arguments.runs)
-        lint, peak = timed([*kpigov, "lint", "--root", str(root), "--today", "2026-11-23",
-                            "--format", "json", "--fail-on", "never"], arguments.runs)
+        floor, _ = timed(
+            [sys.executable, str(HERE / "floor.py"), str(root / "kpis")], arguments.runs
+        )
+        lint, peak = timed(
+            [
+                *kpigov,
+                "lint",
+                "--root",
+                str(root),
+                "--today",
+                "2026-11-23",
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+            ],
+            arguments.runs,
+        )
         version, _ = timed([*kpigov, "--version"], arguments.runs)
         target = TARGETS["lint cold"].get(size)
         rows.append((f"lint {size:,} KPIs cold, all rules", lint, lint / floor, target, peak))
@@ -67,7 +82,9 @@ def main() -> None:
         target_text = f"{target:.2f}" if target is not None else ""
         peak_text = f"{peak:.0f}" if peak is not None else ""
         print(f"{work:48} {seconds:9.3f} {ratio_text:>8} {target_text:>9} {peak_text:>8}")
-    print(f"\n{os.cpu_count()} cores; medians of {arguments.runs} fresh processes, OS file cache warm.")
+    print(
+        f"\n{os.cpu_count()} cores; medians of {arguments.runs} fresh processes, OS file cache warm."
+    )
 
 
 if __name__ == "__main__":

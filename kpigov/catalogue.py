@@ -85,10 +85,19 @@ def discover(config: Config) -> Discovery:
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as error:
-            found.problems.append(("K001", Violation(
-                file=rel or ".", span=_START,
-                args={"problem": f"cannot read the folder: {error.strerror}",
-                      "hint": "check its permissions"})))
+            found.problems.append(
+                (
+                    "K001",
+                    Violation(
+                        file=rel or ".",
+                        span=_START,
+                        args={
+                            "problem": f"cannot read the folder: {error.strerror}",
+                            "hint": "check its permissions",
+                        },
+                    ),
+                )
+            )
             return
         for entry in entries:
             name = entry.name
@@ -102,8 +111,9 @@ def discover(config: Config) -> Discovery:
                 problem = _link_problem(entry.path, real_root)
                 if problem:
                     if matches(path, config.include) and not matches(path, config.exclude):
-                        found.problems.append(("K007", Violation(
-                            file=path, span=_START, args={"problem": problem})))
+                        found.problems.append(
+                            ("K007", Violation(file=path, span=_START, args={"problem": problem}))
+                        )
                     continue
             try:
                 is_dir = entry.is_dir()
@@ -152,9 +162,21 @@ def _read(root: Path, rel: str) -> bytes | str:
 def load_file(root: Path, rel: str) -> FileResult:
     raw = _read(root, rel)
     if isinstance(raw, str):
-        return FileResult([], {"K001": [Violation(
-            file=rel, span=_START,
-            args={"problem": f"cannot read the file: {raw}", "hint": "check its permissions"})]})
+        return FileResult(
+            [],
+            {
+                "K001": [
+                    Violation(
+                        file=rel,
+                        span=_START,
+                        args={
+                            "problem": f"cannot read the file: {raw}",
+                            "hint": "check its permissions",
+                        },
+                    )
+                ]
+            },
+        )
     return load_bytes(rel, raw)
 
 
@@ -162,8 +184,16 @@ def _validate(document: Document) -> list[Violation]:
     """K002 errors of one document; sets its kind, id and invalid fields."""
     data = document.data
     if not isinstance(data, dict):
-        return [Violation(file=document.file, document=document, path=DOCUMENT_START, args={
-            "message": f"a catalogue document must be a mapping with a kind, not {_shape(data)}"})]
+        return [
+            Violation(
+                file=document.file,
+                document=document,
+                path=DOCUMENT_START,
+                args={
+                    "message": f"a catalogue document must be a mapping with a kind, not {_shape(data)}"
+                },
+            )
+        ]
     kind = data.get("kind")
     if kind not in DOCUMENT_KINDS:
         message = (
@@ -171,24 +201,43 @@ def _validate(document: Document) -> list[Violation]:
             if kind in (None, "", [])
             else f"kind: {kind!r} is not one of " + ", ".join(DOCUMENT_KINDS)
         )
-        return [Violation(file=document.file, document=document,
-                          path=("kind",) if "kind" in data else DOCUMENT_START, args={"message": message})]
+        return [
+            Violation(
+                file=document.file,
+                document=document,
+                path=("kind",) if "kind" in data else DOCUMENT_START,
+                args={"message": message},
+            )
+        ]
     document.kind = kind
     violations = []
     invalid: set[str] = set()
     for error in validate(kind, data):
         invalid.add(str(error.path[0]) if error.path else "")
-        violations.append(Violation(
-            file=document.file, document=document, path=error.path,
-            on_key=error.on_key, args={"message": error.message},
-            fingerprint_path=format_yaml_path(error.path)))
+        violations.append(
+            Violation(
+                file=document.file,
+                document=document,
+                path=error.path,
+                on_key=error.on_key,
+                args={"message": error.message},
+                fingerprint_path=format_yaml_path(error.path),
+            )
+        )
     for path in document.nonfinite:
         invalid.add(str(path[0]))
-        violations.append(Violation(
-            file=document.file, document=document, path=path,
-            args={"message": f"{format_yaml_path(path)}: numbers must be finite "
-                             "(.inf and .nan are not values a KPI can have)"},
-            fingerprint_path=format_yaml_path(path)))
+        violations.append(
+            Violation(
+                file=document.file,
+                document=document,
+                path=path,
+                args={
+                    "message": f"{format_yaml_path(path)}: numbers must be finite "
+                    "(.inf and .nan are not values a KPI can have)"
+                },
+                fingerprint_path=format_yaml_path(path),
+            )
+        )
     document.invalid = frozenset(invalid)
     identifier = data.get("id")
     if "id" not in invalid and isinstance(identifier, str) and identifier:
@@ -263,8 +312,10 @@ def _build_catalogue(config: Config, today: dt.date) -> Catalogue:
 def _index(catalogue: Catalogue) -> None:
     """Documents by kind and id; the first in (id, path, line) order wins, the rest are K004."""
     namespaces = {
-        "kpi": catalogue.kpis, "goal": catalogue.goals,
-        "person": catalogue.persons, "team": catalogue.teams,
+        "kpi": catalogue.kpis,
+        "goal": catalogue.goals,
+        "person": catalogue.persons,
+        "team": catalogue.teams,
     }
     firsts: dict[tuple[str, str], Document] = {}
     ordered = sorted(

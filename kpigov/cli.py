@@ -122,20 +122,46 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @root_option
-@click.option("--format", "format_name", type=click.Choice(LINT_FORMATS), default="text",
-              show_default=True, help="Output format.")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to this file instead of standard output.")
-@click.option("--select", multiple=True, help="Rules to run: ids, names, categories (comma-separated).")
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(LINT_FORMATS),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to this file instead of standard output.",
+)
+@click.option(
+    "--select", multiple=True, help="Rules to run: ids, names, categories (comma-separated)."
+)
 @click.option("--ignore", multiple=True, help="Rules to skip, added to the configured ones.")
-@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
-              help="Lowest severity that makes the exit code 1.")
-@click.option("--today", "today_text", metavar="DATE",
-              help="Date the date rules use (YYYY-MM-DD; also KPIGOV_TODAY).")
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    default="error",
+    show_default=True,
+    help="Lowest severity that makes the exit code 1.",
+)
+@click.option(
+    "--today",
+    "today_text",
+    metavar="DATE",
+    help="Date the date rules use (YYYY-MM-DD; also KPIGOV_TODAY).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
 def lint(
-    paths: tuple[str, ...], root: Path | None, format_name: str, output: Path | None,
-    select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str, today_text: str | None,
+    paths: tuple[str, ...],
+    root: Path | None,
+    format_name: str,
+    output: Path | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fail_on: str,
+    today_text: str | None,
     quiet: bool,
 ) -> None:
     """Check the catalogue; report findings in PATHS (all files when none)."""
@@ -185,8 +211,13 @@ def lint(
 
 
 @main.command("rules")
-@click.option("--format", "format_name", type=click.Choice(("text", "json", "markdown")),
-              default="text", show_default=True)
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(("text", "json", "markdown")),
+    default="text",
+    show_default=True,
+)
 @click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True)
 def rules_command(format_name: str, lang: str) -> None:
     """List every rule (markdown: the full rule reference)."""
@@ -237,8 +268,13 @@ def schema(kind: str | None) -> None:
 
 @main.command()
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
-              help="Language of the example catalogue and its handbook.")
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default="en",
+    show_default=True,
+    help="Language of the example catalogue and its handbook.",
+)
 def init(directory: Path | None, lang: str) -> None:
     """Create a working catalogue in DIRECTORY (default: here) that passes `kpigov lint`."""
     from kpigov.scaffold import ScaffoldError, create_catalogue
@@ -249,7 +285,9 @@ def init(directory: Path | None, lang: str) -> None:
     except ScaffoldError as error:
         _fail(str(error))
     click.echo(f"Created a KPI catalogue in {target} ({len(written)} files).")
-    click.echo("Next: cd into it and run `kpigov lint`; then `pre-commit install` to lint every commit.")
+    click.echo(
+        "Next: cd into it and run `kpigov lint`; then `pre-commit install` to lint every commit."
+    )
 
 
 def run() -> None:

@@ -15,14 +15,27 @@ from kpigov.findings import Span
 CONFIG_FILE = "kpigov.yaml"
 CACHE_DIR = ".kpigov_cache"
 
-DEFAULT_LIMITS: Mapping[str, float] = MappingProxyType({
-    "key_kpis": 10, "kris": 10, "pis": 80, "total": 100, "kpis_per_goal": 5,
-    "kpis_per_owner": 7, "kpis_per_team": 15, "formula_inputs": 4, "review_ratio": 100,
-})
-DEFAULT_FINEST_FREQUENCY: Mapping[str, str] = MappingProxyType({
-    "financial": "weekly", "customer": "daily",
-    "internal-process": "hourly", "learning-growth": "weekly",
-})
+DEFAULT_LIMITS: Mapping[str, float] = MappingProxyType(
+    {
+        "key_kpis": 10,
+        "kris": 10,
+        "pis": 80,
+        "total": 100,
+        "kpis_per_goal": 5,
+        "kpis_per_owner": 7,
+        "kpis_per_team": 15,
+        "formula_inputs": 4,
+        "review_ratio": 100,
+    }
+)
+DEFAULT_FINEST_FREQUENCY: Mapping[str, str] = MappingProxyType(
+    {
+        "financial": "weekly",
+        "customer": "daily",
+        "internal-process": "hourly",
+        "learning-growth": "weekly",
+    }
+)
 
 
 class ConfigError(Exception):
@@ -112,7 +125,9 @@ def _read_yaml_config(path: Path) -> tuple[dict[str, Any], Any]:
     for problems in result.problems.values():
         for problem in problems:
             args = problem.args
-            text = args.get("problem") or args.get("message") or f"duplicate key {args.get('key')!r}"
+            text = (
+                args.get("problem") or args.get("message") or f"duplicate key {args.get('key')!r}"
+            )
             raise ConfigError(f"{text}; fix kpigov.yaml", path, problem.span)
     if not result.documents:
         return {}, None
@@ -122,8 +137,11 @@ def _read_yaml_config(path: Path) -> tuple[dict[str, Any], Any]:
     if not isinstance(document.data, dict):
         from kpigov.loader import to_span
 
-        raise ConfigError("kpigov.yaml must be a mapping of settings (key: value lines)", path,
-                          to_span(document.root))
+        raise ConfigError(
+            "kpigov.yaml must be a mapping of settings (key: value lines)",
+            path,
+            to_span(document.root),
+        )
     return document.data, document
 
 
@@ -193,7 +211,9 @@ def load_config(
         select=selected,
         ignore=tuple(rules.get("ignore", ())) + tuple(extend_ignore),
         severity=MappingProxyType(dict(rules.get("severity", {}))),
-        options=MappingProxyType({k: MappingProxyType(dict(v)) for k, v in rules.get("options", {}).items()}),
+        options=MappingProxyType(
+            {k: MappingProxyType(dict(v)) for k, v in rules.get("options", {}).items()}
+        ),
         per_file_ignores=MappingProxyType(
             {k: tuple(v) for k, v in merged.get("per_file_ignores", {}).items()}
         ),

@@ -95,7 +95,9 @@ def run_rules(
     object_files = _files_by_object(catalogue) if in_scope else {}
 
     def wanted(finding: Finding) -> bool:
-        if any(finding.rule in ids and matches(finding.file, [pattern]) for pattern, ids in per_file):
+        if any(
+            finding.rule in ids and matches(finding.file, [pattern]) for pattern, ids in per_file
+        ):
             return False
         if in_scope is None or in_scope(finding.file) or finding.rule.startswith("G"):
             return True

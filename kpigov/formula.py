@@ -15,9 +15,9 @@ _ALLOWED_OPERATORS = (ast.Add, ast.Sub, ast.Mult, ast.Div)
 
 @dataclass(frozen=True)
 class ParsedFormula:
-    names: tuple[str, ...] = ()       # input names used, in order of first use
+    names: tuple[str, ...] = ()  # input names used, in order of first use
     functions: tuple[str, ...] = ()
-    error: str | None = None          # why the expression is not a valid formula
+    error: str | None = None  # why the expression is not a valid formula
     tree: ast.expr | None = None
 
 
@@ -66,9 +66,18 @@ def _walk(node: ast.AST, names: dict[str, None], functions: dict[str, None]) -> 
 
 def _operator_text(operator: ast.AST) -> str:
     return {
-        ast.Pow: "**", ast.Mod: "%", ast.FloorDiv: "//", ast.MatMult: "@", ast.BitAnd: "&",
-        ast.BitOr: "|", ast.BitXor: "^", ast.LShift: "<<", ast.RShift: ">>", ast.UAdd: "unary +",
-        ast.Not: "not", ast.Invert: "~",
+        ast.Pow: "**",
+        ast.Mod: "%",
+        ast.FloorDiv: "//",
+        ast.MatMult: "@",
+        ast.BitAnd: "&",
+        ast.BitOr: "|",
+        ast.BitXor: "^",
+        ast.LShift: "<<",
+        ast.RShift: ">>",
+        ast.UAdd: "unary +",
+        ast.Not: "not",
+        ast.Invert: "~",
     }.get(type(operator), type(operator).__name__)
 
 

@@ -80,7 +80,9 @@ def parse_history(kpi_id: str, file: str, raw_bytes: bytes) -> History:
     history = History(kpi_id, file)
 
     def problem(line: int, message: str, width: int = 1, date: str | None = None) -> None:
-        history.problems.append(HistoryProblem(Span(line, 1, line, 1 + max(width, 1)), message, date))
+        history.problems.append(
+            HistoryProblem(Span(line, 1, line, 1 + max(width, 1)), message, date)
+        )
 
     try:
         text = raw_bytes.decode("utf-8-sig")
@@ -110,14 +112,22 @@ def _parse_rows(
         if not header_seen:
             header_seen = True
             if tuple(c.lower() for c in cells) not in HEADERS:
-                problem(line, f"the header is {','.join(cells)!r}; "
-                              "it must be 'date,value' or 'date,value,note'", len(raw_line))
+                problem(
+                    line,
+                    f"the header is {','.join(cells)!r}; "
+                    "it must be 'date,value' or 'date,value,note'",
+                    len(raw_line),
+                )
                 return
             columns = len(cells)
             continue
         if len(cells) > columns:
-            problem(line, f"{len(cells)} columns where the header has {columns}; "
-                          "quote a note that contains a comma", len(raw_line))
+            problem(
+                line,
+                f"{len(cells)} columns where the header has {columns}; "
+                "quote a note that contains a comma",
+                len(raw_line),
+            )
             continue
         date, value_text = cells[0], cells[1] if len(cells) > 1 else ""
         if not _is_date(date):
@@ -132,8 +142,12 @@ def _parse_rows(
             problem(line, f"{value_text!r} is not a finite number", len(raw_line), date)
             continue
         if previous is not None and date <= previous:
-            problem(line, f"{date} does not come after {previous}; "
-                          "dates must be strictly increasing", len(date), date)
+            problem(
+                line,
+                f"{date} does not come after {previous}; dates must be strictly increasing",
+                len(date),
+                date,
+            )
             continue
         previous = date
         history.rows.append(Measurement(line, date, value, cells[2] if len(cells) > 2 else ""))

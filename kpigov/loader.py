@@ -42,6 +42,8 @@ _L, _C, _E = 3 * _BITS, 2 * _BITS, _BITS
 
 def pack(line: int, column: int, end_line: int, end_column: int) -> RawPos:
     return (line << _L) | (column << _C) | (end_line << _E) | end_column
+
+
 # A path that names no node: a finding with it sits on the document's first node.
 DOCUMENT_START: YamlPath = ("\x00start",)
 
@@ -50,12 +52,29 @@ _TAG_PREFIX = "tag:yaml.org,2002:"
 _STR, _MAP, _SEQ = _TAG_PREFIX + "str", _TAG_PREFIX + "map", _TAG_PREFIX + "seq"
 
 _SPECIAL_PLAIN: dict[str, Any] = {
-    "": None, "~": None, "null": None, "Null": None, "NULL": None,
-    "true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False,
-    ".inf": math.inf, ".Inf": math.inf, ".INF": math.inf,
-    "+.inf": math.inf, "+.Inf": math.inf, "+.INF": math.inf,
-    "-.inf": -math.inf, "-.Inf": -math.inf, "-.INF": -math.inf,
-    ".nan": math.nan, ".NaN": math.nan, ".NAN": math.nan,
+    "": None,
+    "~": None,
+    "null": None,
+    "Null": None,
+    "NULL": None,
+    "true": True,
+    "True": True,
+    "TRUE": True,
+    "false": False,
+    "False": False,
+    "FALSE": False,
+    ".inf": math.inf,
+    ".Inf": math.inf,
+    ".INF": math.inf,
+    "+.inf": math.inf,
+    "+.Inf": math.inf,
+    "+.INF": math.inf,
+    "-.inf": -math.inf,
+    "-.Inf": -math.inf,
+    "-.INF": -math.inf,
+    ".nan": math.nan,
+    ".NaN": math.nan,
+    ".NAN": math.nan,
 }
 _INT = re.compile(r"[-+]?[0-9]+\Z")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
@@ -82,7 +101,9 @@ def resolve_plain_scalar(text: str) -> Any:
 
 def to_span(raw: RawPos) -> Span:
     """A 1-based span (end column exclusive, as SARIF wants it) from a packed 0-based position."""
-    return Span((raw >> _L) + 1, ((raw >> _C) & _MASK) + 1, ((raw >> _E) & _MASK) + 1, (raw & _MASK) + 1)
+    return Span(
+        (raw >> _L) + 1, ((raw >> _C) & _MASK) + 1, ((raw >> _E) & _MASK) + 1, (raw & _MASK) + 1
+    )
 
 
 @dataclass(eq=False)
@@ -155,7 +176,7 @@ class _Composer(CParser, BaseResolver):  # type: ignore[misc]
 
 
 def _tag_text(tag: str) -> str:
-    short = "!!" + tag[len(_TAG_PREFIX):] if tag.startswith(_TAG_PREFIX) else tag
+    short = "!!" + tag[len(_TAG_PREFIX) :] if tag.startswith(_TAG_PREFIX) else tag
     return f"the tag {short} is not allowed; catalogue files hold plain values only"
 
 
@@ -200,7 +221,9 @@ class _DocumentBuilder:
             self.count += 1
             return self.scalar(node, path)
         if depth >= MAX_DEPTH:
-            raise _Unsafe(_raw(node), f"nesting deeper than {MAX_DEPTH} levels; flatten the document")
+            raise _Unsafe(
+                _raw(node), f"nesting deeper than {MAX_DEPTH} levels; flatten the document"
+            )
         if self.track_aliases:
             known = self.seen.get(id(node))
             if known is not None:
@@ -241,15 +264,21 @@ class _DocumentBuilder:
             if key_tag != _PLAIN and key_tag != _STR:
                 raise _Unsafe(_raw(key_node), _tag_text(key_tag))
             if key == "<<" and key_tag == _PLAIN:
-                raise _Unsafe(_raw(key_node), "merge keys (<<) are not allowed; write the values out in full")
+                raise _Unsafe(
+                    _raw(key_node), "merge keys (<<) are not allowed; write the values out in full"
+                )
             key_path = path + (key,)
             start, end = key_node.start_mark, key_node.end_mark
             if key in out:
                 self.problem("K003", _raw(key_node), key=key, first_line=(keys[key_path] >> _L) + 1)
                 continue
-            keys[key_path] = (start.line << _L) | (start.column << _C) | (end.line << _E) | end.column
+            keys[key_path] = (
+                (start.line << _L) | (start.column << _C) | (end.line << _E) | end.column
+            )
             start, end = value_node.start_mark, value_node.end_mark
-            values[key_path] = (start.line << _L) | (start.column << _C) | (end.line << _E) | end.column
+            values[key_path] = (
+                (start.line << _L) | (start.column << _C) | (end.line << _E) | end.column
+            )
             if value_node.__class__ is ScalarNode:
                 scalars += 1
                 tag, text = value_node.ctag.suffix, value_node.value
@@ -273,7 +302,9 @@ class _DocumentBuilder:
         for index, item in enumerate(node.value):
             item_path = path + (index,)
             start, end = item.start_mark, item.end_mark
-            values[item_path] = (start.line << _L) | (start.column << _C) | (end.line << _E) | end.column
+            values[item_path] = (
+                (start.line << _L) | (start.column << _C) | (end.line << _E) | end.column
+            )
             out.append(self.build(item, item_path, depth + 1))
         return out
 
@@ -290,14 +321,16 @@ class _DocumentBuilder:
 
     def tagged_scalar(self, node: Any, tag: str, text: str) -> Any:
         """Explicit core-schema tags (``!!int 5``) are honoured; any other tag is refused."""
-        short = tag[len(_TAG_PREFIX):] if tag.startswith(_TAG_PREFIX) else None
+        short = tag[len(_TAG_PREFIX) :] if tag.startswith(_TAG_PREFIX) else None
         if short in ("int", "float", "bool", "null"):
             value = resolve_plain_scalar(text) if text else None
             expected = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}[short]
             if isinstance(value, expected) and not (short == "int" and isinstance(value, bool)):
                 return float(value) if short == "float" else value
             self.problem(
-                "K001", _raw(node), problem=f"{text!r} cannot be read as !!{short}",
+                "K001",
+                _raw(node),
+                problem=f"{text!r} cannot be read as !!{short}",
                 hint="remove the tag or write a value of that type",
             )
             return text
@@ -384,7 +417,11 @@ def load_text(file: str, text: str) -> FileResult:
     if text.count("[") + text.count("{") > _FLOW_SCAN_THRESHOLD:
         deep = _flow_depth_exceeded(text)
         if deep is not None:
-            return problem("K007", deep, problem=f"nesting deeper than {MAX_DEPTH} levels; flatten the document")
+            return problem(
+                "K007",
+                deep,
+                problem=f"nesting deeper than {MAX_DEPTH} levels; flatten the document",
+            )
 
     composer = _Composer(text)
     track_aliases = "&" in text
@@ -404,8 +441,12 @@ def load_text(file: str, text: str) -> FileResult:
     except _Unsafe as unsafe:  # raised while composing is not expected, but keep it located
         problem("K007", unsafe.raw, problem=unsafe.problem)
     except Exception as error:  # libyaml's scanner/parser/reader errors carry their own marks
-        problem("K001", _error_position(error, text), problem=_error_text(error),
-                hint="fix the YAML syntax at this place")
+        problem(
+            "K001",
+            _error_position(error, text),
+            problem=_error_text(error),
+            hint="fix the YAML syntax at this place",
+        )
     finally:
         _release(composer)
     if not documents and not problems:
@@ -416,14 +457,33 @@ def load_text(file: str, text: str) -> FileResult:
 def load_bytes(file: str, raw_bytes: bytes) -> FileResult:
     """Documents of one file's bytes; bad encoding is K001 at the first bad byte."""
     if len(raw_bytes) > MAX_FILE_BYTES:
-        return FileResult([], {"K007": [Violation(
-            file=file, span=Span(1, 1, 1, 1),
-            args={"problem": f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; "
-                        "split it into one file per KPI"},
-        )]})
+        return FileResult(
+            [],
+            {
+                "K007": [
+                    Violation(
+                        file=file,
+                        span=Span(1, 1, 1, 1),
+                        args={
+                            "problem": f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; "
+                            "split it into one file per KPI"
+                        },
+                    )
+                ]
+            },
+        )
     text, raw, reason = decode(raw_bytes)
     if text is None:
-        return FileResult([], {"K001": [Violation(
-            file=file, span=to_span(raw), args={"problem": reason, "hint": "re-save the file with UTF-8 encoding"},
-        )]})
+        return FileResult(
+            [],
+            {
+                "K001": [
+                    Violation(
+                        file=file,
+                        span=to_span(raw),
+                        args={"problem": reason, "hint": "re-save the file with UTF-8 encoding"},
+                    )
+                ]
+            },
+        )
     return load_text(file, text)

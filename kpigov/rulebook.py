@@ -24,21 +24,29 @@ if TYPE_CHECKING:
 
     CheckFunction = Callable[[Catalogue, Mapping[str, Any]], Iterable[Violation]]
 
-CATEGORIES: Mapping[str, str] = MappingProxyType({
-    "K": "Catalogue",
-    "S": "SMART",
-    "A": "Alignment",
-    "O": "Ownership",
-    "F": "Frequency",
-    "Z": "Size and simplicity",
-    "T": "Trend and history",
-    "G": "Governance",
-    "X": "Suppressions",
-    "C": "Custom",
-})
-SMART_LETTERS: Mapping[str, str] = MappingProxyType({
-    "S": "Specific", "M": "Measurable", "A": "Achievable", "R": "Relevant", "T": "Time-bound",
-})
+CATEGORIES: Mapping[str, str] = MappingProxyType(
+    {
+        "K": "Catalogue",
+        "S": "SMART",
+        "A": "Alignment",
+        "O": "Ownership",
+        "F": "Frequency",
+        "Z": "Size and simplicity",
+        "T": "Trend and history",
+        "G": "Governance",
+        "X": "Suppressions",
+        "C": "Custom",
+    }
+)
+SMART_LETTERS: Mapping[str, str] = MappingProxyType(
+    {
+        "S": "Specific",
+        "M": "Measurable",
+        "A": "Achievable",
+        "R": "Relevant",
+        "T": "Time-bound",
+    }
+)
 _ID_LIKE = re.compile(r"[A-Za-z]+[0-9]*\Z")
 
 
@@ -52,8 +60,17 @@ class OptionSpec:
 
     def check(self, value: Any) -> str | None:
         """Why ``value`` is not acceptable for this option, or None."""
-        expected: dict[str, Any] = {"integer": int, "number": (int, float), "string": str, "boolean": bool}
-        if isinstance(value, bool) and self.type != "boolean" or not isinstance(value, expected[self.type]):
+        expected: dict[str, Any] = {
+            "integer": int,
+            "number": (int, float),
+            "string": str,
+            "boolean": bool,
+        }
+        if (
+            isinstance(value, bool)
+            and self.type != "boolean"
+            or not isinstance(value, expected[self.type])
+        ):
             return f"must be {'a whole number' if self.type == 'integer' else 'a ' + self.type}"
         if self.minimum is not None and value < self.minimum:
             return f"must be at least {self.minimum:g}"
@@ -108,7 +125,9 @@ class Rule:
 def rule_from_data(data: Mapping[str, Any], source: Path | None = None) -> Rule:
     message = data["message"]
     options = {
-        name: OptionSpec(name, spec["type"], spec["default"], spec["description"], spec.get("minimum"))
+        name: OptionSpec(
+            name, spec["type"], spec["default"], spec["description"], spec.get("minimum")
+        )
         for name, spec in (data.get("options") or {}).items()
     }
     return Rule(
@@ -117,7 +136,9 @@ def rule_from_data(data: Mapping[str, Any], source: Path | None = None) -> Rule:
         category=data.get("category") or data["id"][0],
         severity=data["severity"],
         smart=data.get("smart"),
-        message=MappingProxyType(dict(message) if isinstance(message, Mapping) else {"default": message}),
+        message=MappingProxyType(
+            dict(message) if isinstance(message, Mapping) else {"default": message}
+        ),
         docs=MappingProxyType(dict(data["docs"])),
         options=MappingProxyType(options),
         check=data.get("check"),
@@ -207,7 +228,9 @@ def check_rule_config(
             spec = rule.options.get(name)
             if spec is None:
                 known = ", ".join(rule.options) or "none"
-                raise ConfigError(f"rules.options.{key}: {rule.id} has no option {name!r} (options: {known})")
+                raise ConfigError(
+                    f"rules.options.{key}: {rule.id} has no option {name!r} (options: {known})"
+                )
             problem = spec.check(value)
             if problem:
                 raise ConfigError(f"rules.options.{key}.{name}: {problem}")

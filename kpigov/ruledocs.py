@@ -50,8 +50,10 @@ def _heading(rule: Rule) -> str:
 
 
 def _options_lines(rule: Rule) -> list[str]:
-    return [f"- `{name}` ({spec.type}, default `{spec.default}`): {spec.description}"
-            for name, spec in rule.options.items()]
+    return [
+        f"- `{name}` ({spec.type}, default `{spec.default}`): {spec.description}"
+        for name, spec in rule.options.items()
+    ]
 
 
 def as_markdown(rules: Sequence[Rule], language: str = "en") -> str:
@@ -68,22 +70,45 @@ def as_markdown(rules: Sequence[Rule], language: str = "en") -> str:
     ]
     for rule in rules:
         anchor = f"{rule.id}-{rule.name}".lower()
-        out.append(f"| [{rule.id}](#{anchor}) | {rule.name} | {rule.severity} | {rule.smart or ''} |")
+        out.append(
+            f"| [{rule.id}](#{anchor}) | {rule.name} | {rule.severity} | {rule.smart or ''} |"
+        )
     current = None
     for rule in rules:
         if rule.category != current:
             current = rule.category
             out += ["", f"## {CATEGORIES.get(current, current)} ({current})"]
         docs = rule.docs_in(language)
-        out += ["", f"### {rule.id} {rule.name}", "",
-                f"Severity **{rule.severity}**"
-                + (f", SMART letter **{rule.smart}** ({SMART_LETTERS[rule.smart]})" if rule.smart else "")
-                + ".", "",
-                "**What it does.** " + " ".join(docs["what"].split()), "",
-                "**Why it matters.** " + " ".join(docs["why"].split()), "",
-                "**Example** (fires):", "", "```yaml", docs["bad"].rstrip(), "```", "",
-                "**Use instead:**", "", "```yaml", docs["good"].rstrip(), "```", "",
-                "**How to fix.** " + " ".join(docs["fix"].split())]
+        out += [
+            "",
+            f"### {rule.id} {rule.name}",
+            "",
+            f"Severity **{rule.severity}**"
+            + (
+                f", SMART letter **{rule.smart}** ({SMART_LETTERS[rule.smart]})"
+                if rule.smart
+                else ""
+            )
+            + ".",
+            "",
+            "**What it does.** " + " ".join(docs["what"].split()),
+            "",
+            "**Why it matters.** " + " ".join(docs["why"].split()),
+            "",
+            "**Example** (fires):",
+            "",
+            "```yaml",
+            docs["bad"].rstrip(),
+            "```",
+            "",
+            "**Use instead:**",
+            "",
+            "```yaml",
+            docs["good"].rstrip(),
+            "```",
+            "",
+            "**How to fix.** " + " ".join(docs["fix"].split()),
+        ]
         if rule.options:
             out += ["", "**Options** (`rules.options` in kpigov.yaml):", "", *_options_lines(rule)]
     return "\n".join(out) + "\n"
@@ -114,5 +139,9 @@ def explain(rule: Rule, language: str = "en") -> str:
         "  " + " ".join(docs["fix"].split()),
     ]
     if rule.options:
-        out += ["", "Options (rules.options in kpigov.yaml)", *["  " + line[2:] for line in _options_lines(rule)]]
+        out += [
+            "",
+            "Options (rules.options in kpigov.yaml)",
+            *["  " + line[2:] for line in _options_lines(rule)],
+        ]
     return "\n".join(out) + "\n"

@@ -47,7 +47,9 @@ def history_files(today: dt.date) -> dict[str, bytes]:
     for kpi_id, entry in spec.items():
         values = entry["values"]
         dates = _period_ends(entry["frequency"], today, len(values))
-        rows = ["date,value"] + [f"{day.isoformat()},{value}" for day, value in zip(dates, values)]
+        rows = ["date,value"] + [
+            f"{day.isoformat()},{value}" for day, value in zip(dates, values, strict=True)
+        ]
         files[f"history/{kpi_id}.csv"] = ("\n".join(rows) + "\n").encode()
     return files
 
@@ -67,8 +69,9 @@ def starter_files(language: str, today: dt.date) -> dict[str, bytes]:
         if path.is_file():
             relative = path.relative_to(source).as_posix()
             # Dot-files are stored as dot-<name> so that every packaging tool keeps them.
-            relative = "/".join("." + part[4:] if part.startswith("dot-") else part
-                                for part in relative.split("/"))
+            relative = "/".join(
+                "." + part[4:] if part.startswith("dot-") else part for part in relative.split("/")
+            )
             text = Template(path.read_text(encoding="utf-8")).safe_substitute(dates)
             files[relative] = text.encode("utf-8")
     files.update(history_files(today))
@@ -83,7 +86,9 @@ def create_catalogue(target: Path, language: str, today: dt.date | None = None) 
     clashes = sorted(name for name in files if (target / name).exists())
     if clashes:
         more = " and more" if len(clashes) > 3 else ""
-        raise ScaffoldError(f"{target} already has {', '.join(clashes[:3])}{more}; choose an empty folder")
+        raise ScaffoldError(
+            f"{target} already has {', '.join(clashes[:3])}{more}; choose an empty folder"
+        )
     written = []
     for name, content in files.items():
         path = target / name

@@ -48,9 +48,7 @@ class _FastValidator:
         try:
             import jsonschema_rs
 
-            self._validator: Any = jsonschema_rs.Draft202012Validator(
-                schema, validate_formats=True
-            )
+            self._validator: Any = jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
         except ImportError:  # pragma: no cover - jsonschema-rs is a dependency
             self._validator = _explaining_validator(json.dumps(schema, sort_keys=True))
 
@@ -131,7 +129,10 @@ def _describe(error: Any) -> Iterator[SchemaError]:
     path: YamlPath = tuple(error.absolute_path)
     label = _label(path)
     validator, expected, value, schema = (
-        error.validator, error.validator_value, error.instance, error.schema,
+        error.validator,
+        error.validator_value,
+        error.instance,
+        error.schema,
     )
     if validator == "anyOf":
         yield from _describe_any_of(error, path)
@@ -154,7 +155,9 @@ def _describe(error: Any) -> Iterator[SchemaError]:
     elif validator == "type":
         wanted = expected if isinstance(expected, list) else [expected]
         words = " or ".join(_TYPE_WORDS.get(w, w) for w in wanted if w != "null")
-        yield SchemaError(path, _with_hint(f"{label}: expected {words}, got {describe_value(value)}", schema))
+        yield SchemaError(
+            path, _with_hint(f"{label}: expected {words}, got {describe_value(value)}", schema)
+        )
     elif validator == "enum":
         options = [o for o in expected if o not in (None, "", [])]
         listing = ", ".join(str(o) for o in options)
@@ -166,16 +169,30 @@ def _describe(error: Any) -> Iterator[SchemaError]:
     elif validator == "const":
         yield SchemaError(path, f"{label}: must be {expected!r}, not {value!r}")
     elif validator == "pattern":
-        yield SchemaError(path, _with_hint(f"{label}: {value!r} is not valid", schema)
-                          if "x-hint" in schema else f"{label}: {value!r} does not match {expected}")
+        yield SchemaError(
+            path,
+            _with_hint(f"{label}: {value!r} is not valid", schema)
+            if "x-hint" in schema
+            else f"{label}: {value!r} does not match {expected}",
+        )
     elif validator == "format":
-        yield SchemaError(path, _with_hint(f"{label}: {value!r} is not a real calendar date", schema)
-                          if expected == "date" else f"{label}: {value!r} is not a valid {expected}")
+        yield SchemaError(
+            path,
+            _with_hint(f"{label}: {value!r} is not a real calendar date", schema)
+            if expected == "date"
+            else f"{label}: {value!r} is not a valid {expected}",
+        )
     elif validator == "minLength":
-        yield SchemaError(path, f"{label}: must not be empty" if expected == 1
-                          else f"{label}: needs at least {expected} characters")
+        yield SchemaError(
+            path,
+            f"{label}: must not be empty"
+            if expected == 1
+            else f"{label}: needs at least {expected} characters",
+        )
     elif validator == "maxLength":
-        yield SchemaError(path, f"{label}: {len(value)} characters, at most {expected} allowed; shorten it")
+        yield SchemaError(
+            path, f"{label}: {len(value)} characters, at most {expected} allowed; shorten it"
+        )
     elif validator in ("minimum", "exclusiveMinimum"):
         yield SchemaError(path, f"{label}: {value!r} is too small; the minimum is {expected}")
     elif validator == "uniqueItems":
@@ -194,7 +211,9 @@ def _describe_any_of(error: Any, path: YamlPath) -> Iterator[SchemaError]:
     if "x-hint" in schema:
         yield SchemaError(path, f"{_label(path)}: {schema['x-hint']}")
         return
-    context = [e for e in error.context if e.relative_schema_path and e.relative_schema_path[0] in real]
+    context = [
+        e for e in error.context if e.relative_schema_path and e.relative_schema_path[0] in real
+    ]
     if len(real) == 1 and context:
         # Prefer the deepest errors: they point at the node that is actually wrong.
         for sub in context:

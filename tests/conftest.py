@@ -42,7 +42,9 @@ def catalogue_in_context(root: Path, files: Mapping[str, str | bytes]) -> Path:
     return write_tree(root, files)
 
 
-def lint_findings(root: Path, select: list[str] | None = None, today: dt.date = TODAY) -> list[Finding]:
+def lint_findings(
+    root: Path, select: list[str] | None = None, today: dt.date = TODAY
+) -> list[Finding]:
     config = load_config(root, select=select)
     catalogue = build_catalogue(config, today)
     return run_rules(catalogue, builtin_rules(), config).findings
@@ -52,7 +54,9 @@ def load(root: Path, today: dt.date = TODAY) -> Catalogue:
     return build_catalogue(load_config(root), today)
 
 
-def run_cli(*args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None) -> tuple[int, str, str]:
+def run_cli(
+    *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None
+) -> tuple[int, str, str]:
     import tempfile
 
     runner = CliRunner()

@@ -21,11 +21,14 @@ frequency: elke-week
 
 @pytest.fixture
 def catalogue(tmp_path: Path) -> Path:
-    return write_tree(tmp_path / "cat", {
-        "kpigov.yaml": "version: 1\n",
-        "kpis/bad.yaml": BAD_KPI,
-        "kpis/other.yaml": "kind: kpi\nid: other\nname: Other\n",
-    })
+    return write_tree(
+        tmp_path / "cat",
+        {
+            "kpigov.yaml": "version: 1\n",
+            "kpis/bad.yaml": BAD_KPI,
+            "kpis/other.yaml": "kind: kpi\nid: other\nname: Other\n",
+        },
+    )
 
 
 def test_version() -> None:
@@ -36,8 +39,10 @@ def test_version() -> None:
 def test_exit_1_with_errors_and_text_format(catalogue: Path) -> None:
     code, out, _ = run_cli("lint", cwd=catalogue)
     assert code == 1
-    assert ("kpis/bad.yaml:5:12: K002 [error] frequency: 'elke-week' is not one of realtime, "
-            "hourly, daily, weekly, monthly, quarterly, yearly (schema)") in out.splitlines()
+    assert (
+        "kpis/bad.yaml:5:12: K002 [error] frequency: 'elke-week' is not one of realtime, "
+        "hourly, daily, weekly, monthly, quarterly, yearly (schema)"
+    ) in out.splitlines()
     assert "kpis/bad.yaml:4:14: S101 [warning] description has 2 words" in out
     assert out.rstrip().splitlines()[-1].startswith("Found ")
     assert "\x1b[" not in out  # no colour when not on a terminal
@@ -61,25 +66,57 @@ def test_json_format(catalogue: Path) -> None:
     assert report["version"] == 1 and report["tool"] == {"name": "kpigov", "version": __version__}
     assert report["today"] == "2026-11-23" and report["root"] == str(catalogue.resolve())
     first = report["findings"][0]
-    assert set(first) == {"rule", "name", "severity", "message", "file", "line", "column",
-                          "end_line", "end_column", "kind", "object", "smart", "related",
-                          "fingerprint", "suppressed"}
+    assert set(first) == {
+        "rule",
+        "name",
+        "severity",
+        "message",
+        "file",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "kind",
+        "object",
+        "smart",
+        "related",
+        "fingerprint",
+        "suppressed",
+    }
     keys = [(f["file"], f["line"], f["column"], f["rule"]) for f in report["findings"]]
     assert keys == sorted(keys)
     s101 = next(f for f in report["findings"] if f["rule"] == "S101")
-    assert s101 == {**s101, "name": "vague-description", "severity": "warning", "file": "kpis/bad.yaml",
-                    "line": 4, "column": 14, "end_line": 4, "end_column": 24, "kind": "kpi",
-                    "object": "sales.win-rate", "smart": "S", "related": [], "suppressed": None}
+    assert s101 == {
+        **s101,
+        "name": "vague-description",
+        "severity": "warning",
+        "file": "kpis/bad.yaml",
+        "line": 4,
+        "column": 14,
+        "end_line": 4,
+        "end_column": 24,
+        "kind": "kpi",
+        "object": "sales.win-rate",
+        "smart": "S",
+        "related": [],
+        "suppressed": None,
+    }
     summary = report["summary"]
     assert summary["files"] == 2 and summary["suppressed"] == 0
     assert summary["error"] == sum(f["severity"] == "error" for f in report["findings"])
 
 
 def test_fingerprints_survive_edits_above_the_finding(catalogue: Path) -> None:
-    before = {f["rule"]: f["fingerprint"] for f in json_findings(run_cli("lint", "--format", "json", cwd=catalogue)[1])}
+    before = {
+        f["rule"]: f["fingerprint"]
+        for f in json_findings(run_cli("lint", "--format", "json", cwd=catalogue)[1])
+    }
     bad = catalogue / "kpis/bad.yaml"
     bad.write_text("# a new comment\n\n" + bad.read_text())
-    after = {f["rule"]: f["fingerprint"] for f in json_findings(run_cli("lint", "--format", "json", cwd=catalogue)[1])}
+    after = {
+        f["rule"]: f["fingerprint"]
+        for f in json_findings(run_cli("lint", "--format", "json", cwd=catalogue)[1])
+    }
     assert before == after
 
 
@@ -106,12 +143,15 @@ def test_paths_limit_the_report(catalogue: Path) -> None:
 def test_severity_options_and_per_file_ignores_from_config(catalogue: Path) -> None:
     (catalogue / "kpigov.yaml").write_text(
         "version: 1\nrules:\n  severity: {vague-description: error}\n  options: {S101: {min_words: 1}}\n"
-        "per_file_ignores: {'kpis/other.yaml': [S]}\n")
+        "per_file_ignores: {'kpis/other.yaml': [S]}\n"
+    )
     _, out, _ = run_cli("lint", "--format", "json", cwd=catalogue)
     findings = json_findings(out)
     assert not [f for f in findings if f["rule"] == "S101" and f["file"] == "kpis/bad.yaml"]
     assert not [f for f in findings if f["file"] == "kpis/other.yaml" and f["rule"].startswith("S")]
-    (catalogue / "kpigov.yaml").write_text("version: 1\nrules:\n  severity: {vague-description: error}\n")
+    (catalogue / "kpigov.yaml").write_text(
+        "version: 1\nrules:\n  severity: {vague-description: error}\n"
+    )
     _, out, _ = run_cli("lint", "--format", "json", cwd=catalogue)
     assert {f["severity"] for f in json_findings(out) if f["rule"] == "S101"} == {"error"}
 
@@ -124,8 +164,11 @@ def test_exclude_skips_named_files(catalogue: Path) -> None:
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(["--today", "23-11-2026"], "not a date"), (["--select", "nonsense"], "not a rule id"),
-     (["--format", "xml"], "Invalid value")],
+    [
+        (["--today", "23-11-2026"], "not a date"),
+        (["--select", "nonsense"], "not a rule id"),
+        (["--format", "xml"], "Invalid value"),
+    ],
 )
 def test_usage_errors_exit_2(catalogue: Path, args: list[str], message: str) -> None:
     code, out, err = run_cli("lint", *args, cwd=catalogue)
@@ -144,7 +187,9 @@ def test_no_catalogue_exits_2(tmp_path: Path) -> None:
 
 
 def test_today_from_environment(catalogue: Path) -> None:
-    _, out, _ = run_cli("lint", "--format", "json", cwd=catalogue, env={"KPIGOV_TODAY": "2030-01-02"})
+    _, out, _ = run_cli(
+        "lint", "--format", "json", cwd=catalogue, env={"KPIGOV_TODAY": "2030-01-02"}
+    )
     assert json.loads(out)["today"] == "2030-01-02"
 
 
@@ -194,5 +239,11 @@ def test_init_creates_a_catalogue_that_passes(tmp_path: Path, language: str) -> 
 
 def test_readme_documents_every_command() -> None:
     readme = (REPO / "README.md").read_text()
-    for command in ("kpigov lint", "kpigov rules", "kpigov explain", "kpigov schema", "kpigov init"):
+    for command in (
+        "kpigov lint",
+        "kpigov rules",
+        "kpigov explain",
+        "kpigov schema",
+        "kpigov init",
+    ):
         assert command in readme

@@ -44,10 +44,13 @@ def test_broken_yaml_config(tmp_path: Path) -> None:
 
 
 def test_pyproject_table_and_precedence(tmp_path: Path) -> None:
-    write_tree(tmp_path, {
-        "pyproject.toml": "[tool.kpigov]\nname = 'From pyproject'\nlanguage = 'nl'\n",
-        "kpigov.yaml": "name: From yaml\n",
-    })
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": "[tool.kpigov]\nname = 'From pyproject'\nlanguage = 'nl'\n",
+            "kpigov.yaml": "name: From yaml\n",
+        },
+    )
     config = load_config(tmp_path)
     assert config.name == "From yaml" and config.language == "nl"
     assert config.warnings
@@ -74,8 +77,12 @@ def test_cli_select_replaces_and_ignore_extends(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("severity", "options", "message"),
-    [({"S999": "error"}, {}, "not a rule"), ({}, {"S101": {"min_word": 3}}, "no option"),
-     ({}, {"S101": {"min_words": "many"}}, "whole number"), ({}, {"S101": {"min_words": 0}}, "at least")],
+    [
+        ({"S999": "error"}, {}, "not a rule"),
+        ({}, {"S101": {"min_word": 3}}, "no option"),
+        ({}, {"S101": {"min_words": "many"}}, "whole number"),
+        ({}, {"S101": {"min_words": 0}}, "at least"),
+    ],
 )
 def test_rule_configuration_is_checked(severity: dict, options: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message):

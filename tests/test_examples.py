@@ -25,9 +25,27 @@ def test_acme_is_a_realistic_catalogue() -> None:
 
 
 def test_messy_shows_findings_of_every_rule_category() -> None:
-    code, out, _ = run_cli("lint", "--root", str(MESSY), "--today", "2026-11-23", "--format", "json")
+    code, out, _ = run_cli(
+        "lint", "--root", str(MESSY), "--today", "2026-11-23", "--format", "json"
+    )
     assert code == 1
     rules = {f["rule"] for f in json_findings(out)}
-    for expected in ("K001", "K002", "K003", "K004", "K005", "K006", "K007",
-                     "S101", "S102", "S111", "S113", "S114", "S121", "S122", "S143", "S151"):
+    for expected in (
+        "K001",
+        "K002",
+        "K003",
+        "K004",
+        "K005",
+        "K006",
+        "K007",
+        "S101",
+        "S102",
+        "S111",
+        "S113",
+        "S114",
+        "S121",
+        "S122",
+        "S143",
+        "S151",
+    ):
         assert expected in rules

@@ -12,7 +12,9 @@ def test_rows_with_lines_bom_blank_lines_and_notes() -> None:
     history = parse_history("k", "history/k.csv", text.encode())
     assert not history.problems
     assert [(r.line, r.date, r.value, r.note) for r in history.rows] == [
-        (2, "2026-01-31", 12.5, ""), (4, "2026-02-28", 13.0, "launch, delayed")]
+        (2, "2026-01-31", 12.5, ""),
+        (4, "2026-02-28", 13.0, "launch, delayed"),
+    ]
     assert history.latest is not None and history.latest.value == 13.0
 
 

@@ -22,12 +22,16 @@ print("HEAVY:" + ",".join(heavy))
 def test_lint_does_not_import_jinja2() -> None:
     result = subprocess.run(
         [sys.executable, "-c", PROBE, str(REPO / "examples" / "acme")],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert "HEAVY:\n" in result.stdout, result.stdout
 
 
 def test_version_imports_only_click() -> None:
     probe = "import sys\nfrom kpigov.cli import main\nprint(sorted(m for m in sys.modules if m.startswith('kpigov')))"
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "['kpigov', 'kpigov.cli']"

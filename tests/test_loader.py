@@ -26,7 +26,10 @@ def test_data_is_plain_and_dates_stay_strings() -> None:
     assert not result.problems
     (document,) = result.documents
     assert document.data == {
-        "kind": "kpi", "id": "sales.win-rate", "name": "Wïn rate", "goals": ["grow", "keep"],
+        "kind": "kpi",
+        "id": "sales.win-rate",
+        "name": "Wïn rate",
+        "goals": ["grow", "keep"],
         "target": {"value": 28, "deadline": "2027-12-31"},
     }
     assert type(document.data["target"]["deadline"]) is str
@@ -59,10 +62,26 @@ def test_columns_count_code_points_after_multibyte_text() -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("yes", "yes"), ("no", "no"), ("on", "on"), ("true", True), ("False", False), ("~", None),
-     ("null", None), ("12", 12), ("-3", -3), ("0o17", 15), ("0x1F", 31), ("1.5", 1.5),
-     ("1e3", 1000.0), ("2026-11-23", "2026-11-23"), ("1_000", "1_000"), ("12:30", "12:30"),
-     (".5", 0.5), ("+7", 7)],
+    [
+        ("yes", "yes"),
+        ("no", "no"),
+        ("on", "on"),
+        ("true", True),
+        ("False", False),
+        ("~", None),
+        ("null", None),
+        ("12", 12),
+        ("-3", -3),
+        ("0o17", 15),
+        ("0x1F", 31),
+        ("1.5", 1.5),
+        ("1e3", 1000.0),
+        ("2026-11-23", "2026-11-23"),
+        ("1_000", "1_000"),
+        ("12:30", "12:30"),
+        (".5", 0.5),
+        ("+7", 7),
+    ],
 )
 def test_yaml_core_schema(text: str, value: object) -> None:
     assert resolve_plain_scalar(text) == value
@@ -70,7 +89,9 @@ def test_yaml_core_schema(text: str, value: object) -> None:
 
 
 def test_quoted_and_tagged_scalars() -> None:
-    (document,) = load_bytes("a.yaml", b'a: "12"\nb: !!str 12\nc: !!int "7"\nd: !!float 2\n').documents
+    (document,) = load_bytes(
+        "a.yaml", b'a: "12"\nb: !!str 12\nc: !!int "7"\nd: !!float 2\n'
+    ).documents
     assert document.data == {"a": "12", "b": "12", "c": 7, "d": 2.0}
 
 

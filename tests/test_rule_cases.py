@@ -48,5 +48,9 @@ def test_rule_case(rule_id: str, case: dict[str, Any], tmp_path: Path) -> None:
         files["kpigov.yaml"] = f"version: 1\nrules:\n  options:\n    {rule_id}: {{{options}}}\n"
     root = catalogue_in_context(tmp_path, files)
     today = dt.date.fromisoformat(case["today"]) if case.get("today") else TODAY
-    found = sorted(f"{f.file}:{f.line}:{f.column}" for f in lint_findings(root, today=today) if f.rule == rule_id)
+    found = sorted(
+        f"{f.file}:{f.line}:{f.column}"
+        for f in lint_findings(root, today=today)
+        if f.rule == rule_id
+    )
     assert found == sorted(case.get("expect") or []), case["name"]

@@ -32,9 +32,14 @@ def unsafe_yaml(catalogue: Catalogue, options: Options) -> list[Violation]:
 def duplicate_id(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
     for duplicate, first in catalogue.duplicates:
         yield on_document(
-            duplicate, ("id",),
-            args={"id": duplicate.id, "kind": duplicate.kind, "first_kind": first.kind,
-                  "first": f"{first.file}:{first.line}"},
+            duplicate,
+            ("id",),
+            args={
+                "id": duplicate.id,
+                "kind": duplicate.kind,
+                "first_kind": first.kind,
+                "first": f"{first.file}:{first.line}",
+            },
             related=(first.id or "",),
         )
 
@@ -52,9 +57,13 @@ def unknown_reference(catalogue: Catalogue, options: Options) -> Iterator[Violat
 
     An unknown owner is O302's, not this rule's.
     """
+
     def unknown(document: Document, path: tuple[Any, ...], target: str, kind: str) -> Violation:
-        return on_document(document, path, args={"reference": target, "kind": kind,
-                                                 "field": format_yaml_path(path)})
+        return on_document(
+            document,
+            path,
+            args={"reference": target, "kind": kind, "field": format_yaml_path(path)},
+        )
 
     for kpi in iter_kind(catalogue, "kpi"):
         goals = value(kpi, "goals")
@@ -101,7 +110,7 @@ def _cycles(edges: Mapping[str, list[str]]) -> Iterator[list[str]]:
             elif child not in colour:
                 continue
             elif colour[child] == GREY:
-                yield on_path[on_path.index(child):]
+                yield on_path[on_path.index(child) :]
             elif colour[child] == WHITE:
                 colour[child] = GREY
                 on_path.append(child)
@@ -116,17 +125,22 @@ def reference_cycle(catalogue: Catalogue, options: Options) -> Iterator[Violatio
     }
     for cycle in _cycles(parents):
         first = min(cycle)
-        loop = cycle[cycle.index(first):] + cycle[: cycle.index(first)] + [first]
-        yield on_document(catalogue.goals[first], ("parent",), variant="goal",
-                          args={"cycle": " → ".join(loop)}, related=tuple(sorted(cycle)))
+        loop = cycle[cycle.index(first) :] + cycle[: cycle.index(first)] + [first]
+        yield on_document(
+            catalogue.goals[first],
+            ("parent",),
+            variant="goal",
+            args={"cycle": " → ".join(loop)},
+            related=tuple(sorted(cycle)),
+        )
     inputs = {kpi_id: [k for _, k in _input_kpis(kpi)] for kpi_id, kpi in catalogue.kpis.items()}
     for cycle in _cycles(inputs):
         first = min(cycle)
-        loop = cycle[cycle.index(first):] + cycle[: cycle.index(first)] + [first]
+        loop = cycle[cycle.index(first) :] + cycle[: cycle.index(first)] + [first]
         kpi = catalogue.kpis[first]
         following = loop[1]
         index = next((i for i, k in _input_kpis(kpi) if k == following), None)
         path = ("formula", "inputs", index, "kpi") if index is not None else ("formula",)
-        yield on_document(kpi, path, variant="kpi", args={"cycle": " → ".join(loop)},
-                          related=tuple(sorted(cycle)))
-
+        yield on_document(
+            kpi, path, variant="kpi", args={"cycle": " → ".join(loop)}, related=tuple(sorted(cycle))
+        )

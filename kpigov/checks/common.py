@@ -53,13 +53,17 @@ def is_qualitative(document: Document) -> bool:
 
 def checked_kpis(catalogue: Catalogue) -> list[Document]:
     """Draft and active KPIs, which get the rules about one KPI (computed once per catalogue)."""
-    return catalogue.memo("checked_kpis", lambda: [
-        kpi for kpi in iter_kind(catalogue, "kpi") if status(kpi) in CHECKED_STATUSES])
+    return catalogue.memo(
+        "checked_kpis",
+        lambda: [kpi for kpi in iter_kind(catalogue, "kpi") if status(kpi) in CHECKED_STATUSES],
+    )
 
 
 def active_kpis(catalogue: Catalogue) -> list[Document]:
-    return catalogue.memo("active_kpis", lambda: [
-        kpi for kpi in iter_kind(catalogue, "kpi") if status(kpi) == "active"])
+    return catalogue.memo(
+        "active_kpis",
+        lambda: [kpi for kpi in iter_kind(catalogue, "kpi") if status(kpi) == "active"],
+    )
 
 
 def to_date(text: Any) -> dt.date | None:

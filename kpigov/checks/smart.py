@@ -43,13 +43,17 @@ def vague_description(catalogue: Catalogue, options: Options) -> Iterator[Violat
     minimum = options["min_words"]
     for kpi in checked_kpis(catalogue):
         if missing(kpi, "description"):
-            yield on_document(kpi, variant="missing", args={"min_words": minimum},
-                              fingerprint_path="description")
+            yield on_document(
+                kpi, variant="missing", args={"min_words": minimum}, fingerprint_path="description"
+            )
             continue
         description = value(kpi, "description")
         if isinstance(description, str) and (words := count_words(description, minimum)) < minimum:
-            yield on_document(kpi, ("description",), args={
-                "words": f"{words} word{'' if words == 1 else 's'}", "min_words": minimum})
+            yield on_document(
+                kpi,
+                ("description",),
+                args={"words": f"{words} word{'' if words == 1 else 's'}", "min_words": minimum},
+            )
 
 
 def compound_name(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
@@ -90,9 +94,16 @@ def no_data_source(catalogue: Catalogue, options: Options) -> Iterator[Violation
         if is_qualitative(kpi) or formula is None:
             continue
         for index, item in enumerate(_inputs(formula)):
-            if isinstance(item, dict) and is_missing(item.get("source")) and is_missing(item.get("kpi")):
-                yield on_document(kpi, ("formula", "inputs", index),
-                                  args={"input": item.get("name", f"#{index + 1}")})
+            if (
+                isinstance(item, dict)
+                and is_missing(item.get("source"))
+                and is_missing(item.get("kpi"))
+            ):
+                yield on_document(
+                    kpi,
+                    ("formula", "inputs", index),
+                    args={"input": item.get("name", f"#{index + 1}")},
+                )
 
 
 def undefined_input(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
@@ -106,20 +117,35 @@ def undefined_input(catalogue: Catalogue, options: Options) -> Iterator[Violatio
         expression_path = ("formula", "expression")
         parsed = parse_formula(expression)
         if parsed.error:
-            yield on_document(kpi, expression_path, variant="syntax",
-                              args={"expression": expression, "problem": parsed.error})
+            yield on_document(
+                kpi,
+                expression_path,
+                variant="syntax",
+                args={"expression": expression, "problem": parsed.error},
+            )
             continue
         declared = {
-            item.get("name"): index for index, item in enumerate(_inputs(formula)) if isinstance(item, dict)
+            item.get("name"): index
+            for index, item in enumerate(_inputs(formula))
+            if isinstance(item, dict)
         }
         for name in parsed.names:
             if name not in declared:
-                yield on_document(kpi, expression_path, variant="undefined",
-                                  args={"input": name}, fingerprint_path=f"formula.expression:{name}")
+                yield on_document(
+                    kpi,
+                    expression_path,
+                    variant="undefined",
+                    args={"input": name},
+                    fingerprint_path=f"formula.expression:{name}",
+                )
         for name, index in declared.items():
             if isinstance(name, str) and name not in parsed.names:
-                yield on_document(kpi, ("formula", "inputs", index, "name"), variant="unused",
-                                  args={"input": name})
+                yield on_document(
+                    kpi,
+                    ("formula", "inputs", index, "name"),
+                    variant="unused",
+                    args={"input": name},
+                )
 
 
 def no_direction(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
@@ -162,9 +188,15 @@ def target_out_of_scale(catalogue: Catalogue, options: Options) -> Iterator[Viol
             continue
         for path, found in _numbers_against_scale(kpi):
             if _outside(found, bounds):
-                yield on_document(kpi, path, args={
-                    "field": ".".join(path), "value": format_number(found),
-                    "scale": format_scale(bounds)})
+                yield on_document(
+                    kpi,
+                    path,
+                    args={
+                        "field": ".".join(path),
+                        "value": format_number(found),
+                        "scale": format_scale(bounds),
+                    },
+                )
 
 
 def _target_and_baseline(kpi: Document) -> tuple[dict[str, Any], float, float] | None:
@@ -185,12 +217,20 @@ def target_not_improvement(catalogue: Catalogue, options: Options) -> Iterator[V
             continue
         _, target_value, baseline_value = found
         worse_or_equal = (
-            target_value <= baseline_value if direction == "higher-is-better"
+            target_value <= baseline_value
+            if direction == "higher-is-better"
             else target_value >= baseline_value
         )
         if worse_or_equal:
-            yield on_document(kpi, ("target", "value"), variant=direction, args={
-                "target": format_number(target_value), "baseline": format_number(baseline_value)})
+            yield on_document(
+                kpi,
+                ("target", "value"),
+                variant=direction,
+                args={
+                    "target": format_number(target_value),
+                    "baseline": format_number(baseline_value),
+                },
+            )
 
 
 def implausible_target(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
@@ -205,9 +245,16 @@ def implausible_target(catalogue: Catalogue, options: Options) -> Iterator[Viola
             continue
         change = abs(target_value - baseline_value) / abs(baseline_value) * 100
         if change > max_change:
-            yield on_document(kpi, ("target", "value"), args={
-                "change": f"{change:.0f}", "max_change": format_number(max_change),
-                "target": format_number(target_value), "baseline": format_number(baseline_value)})
+            yield on_document(
+                kpi,
+                ("target", "value"),
+                args={
+                    "change": f"{change:.0f}",
+                    "max_change": format_number(max_change),
+                    "target": format_number(target_value),
+                    "baseline": format_number(baseline_value),
+                },
+            )
 
 
 def no_target(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
@@ -241,8 +288,11 @@ def deadline_passed(catalogue: Catalogue, options: Options) -> Iterator[Violatio
             continue
         deadline = to_date(sub_value(value(kpi, "target"), "deadline"))
         if deadline is not None and deadline < today:
-            yield on_document(kpi, ("target", "deadline"), args={
-                "deadline": deadline.isoformat(), "days": (today - deadline).days})
+            yield on_document(
+                kpi,
+                ("target", "deadline"),
+                args={"deadline": deadline.isoformat(), "days": (today - deadline).days},
+            )
 
 
 def review_overdue(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
@@ -250,8 +300,11 @@ def review_overdue(catalogue: Catalogue, options: Options) -> Iterator[Violation
     for kpi in checked_kpis(catalogue):
         review_by = to_date(value(kpi, "review_by"))
         if review_by is not None and review_by < today:
-            yield on_document(kpi, ("review_by",), args={
-                "review_by": review_by.isoformat(), "days": (today - review_by).days})
+            yield on_document(
+                kpi,
+                ("review_by",),
+                args={"review_by": review_by.isoformat(), "days": (today - review_by).days},
+            )
 
 
 def thresholds_inconsistent(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
@@ -270,21 +323,38 @@ def thresholds_inconsistent(catalogue: Catalogue, options: Options) -> Iterator[
                 yield on_document(kpi, ("thresholds",), variant="target-range", args=args)
             elif (bounds := scale_of(kpi)) and isinstance(target, dict):
                 low, high = number(target.get("min")), number(target.get("max"))
-                edges = [edge for edge in (
-                    low - red if low is not None else None, high + red if high is not None else None,
-                ) if edge is not None]
+                edges = [
+                    edge
+                    for edge in (
+                        low - red if low is not None else None,
+                        high + red if high is not None else None,
+                    )
+                    if edge is not None
+                ]
                 if any(_outside(edge, bounds) for edge in edges):
-                    yield on_document(kpi, ("thresholds", "red"), variant="range-scale",
-                                      args={**args, "scale": format_scale(bounds)})
+                    yield on_document(
+                        kpi,
+                        ("thresholds", "red"),
+                        variant="range-scale",
+                        args={**args, "scale": format_scale(bounds)},
+                    )
         elif direction == "higher-is-better":
             if not red < amber:
                 yield on_document(kpi, ("thresholds",), variant="higher-order", args=args)
             elif target_value is not None and amber > target_value:
-                yield on_document(kpi, ("thresholds", "amber"), variant="higher-target",
-                                  args={**args, "target": format_number(target_value)})
+                yield on_document(
+                    kpi,
+                    ("thresholds", "amber"),
+                    variant="higher-target",
+                    args={**args, "target": format_number(target_value)},
+                )
         elif direction == "lower-is-better":
             if not red > amber:
                 yield on_document(kpi, ("thresholds",), variant="lower-order", args=args)
             elif target_value is not None and amber < target_value:
-                yield on_document(kpi, ("thresholds", "amber"), variant="lower-target",
-                                  args={**args, "target": format_number(target_value)})
+                yield on_document(
+                    kpi,
+                    ("thresholds", "amber"),
+                    variant="lower-target",
+                    args={**args, "target": format_number(target_value)},
+                )
