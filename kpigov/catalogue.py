@@ -110,7 +110,9 @@ def discover(config: Config) -> Discovery:
             if is_link:
                 problem = _link_problem(entry.path, real_root)
                 if problem:
-                    if matches(path, config.include) and not matches(path, config.exclude):
+                    # A link to a folder matters when a YAML file inside it would be included.
+                    probe = f"{path}/_.yaml" if os.path.isdir(entry.path) else path
+                    if matches(probe, config.include) and not matches(probe, config.exclude):
                         found.problems.append(
                             ("K007", Violation(file=path, span=_START, args={"problem": problem}))
                         )
@@ -122,6 +124,11 @@ def discover(config: Config) -> Discovery:
             if is_dir:
                 if not is_link:  # a link inside the root is walked at its real place
                     walk(entry.path, path)
+                continue
+            try:
+                if not entry.is_file():  # a FIFO or device would block or never end
+                    continue
+            except OSError:
                 continue
             if rel == history_dir and name.endswith(".csv"):
                 found.history_files.append(path)

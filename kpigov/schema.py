@@ -161,9 +161,10 @@ def _describe(error: Any) -> Iterator[SchemaError]:
     elif validator == "enum":
         options = [o for o in expected if o not in (None, "", [])]
         listing = ", ".join(str(o) for o in options)
+        shown = repr(value) if isinstance(value, str) else describe_value(value)
         yield SchemaError(
             path,
-            f"{label}: {value!r} is not one of {listing}"
+            f"{label}: {shown} is not one of {listing}"
             + _did_you_mean(value, [str(o) for o in options]),
         )
     elif validator == "const":

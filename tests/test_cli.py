@@ -247,3 +247,45 @@ def test_readme_documents_every_command() -> None:
         "kpigov init",
     ):
         assert command in readme
+
+
+def test_text_code_frame_and_colour_on_a_terminal(catalogue: Path) -> None:
+    from kpigov.findings import Finding
+    from kpigov.reporters import Report, render
+
+    finding = Finding(
+        "K002",
+        "schema",
+        "error",
+        "frequency: bad",
+        "kpis/bad.yaml",
+        5,
+        12,
+        5,
+        21,
+        "kpi",
+        "sales.win-rate",
+        None,
+    )
+    plain = render("text", Report([finding], 2, catalogue, "2026-11-23", "0", code_frames=True))
+    assert plain.splitlines()[1:4] == [
+        "   |",
+        " 5 | frequency: elke-week",
+        "   |            ^^^^^^^^^",
+    ]
+    coloured = render("text", Report([finding], 2, catalogue, "2026-11-23", "0", colour=True))
+    assert "\x1b[31m" in coloured
+
+
+def test_no_color_environment(catalogue: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kpigov.cli import _wants_colour
+
+    class Terminal:
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    assert _wants_colour(Terminal())
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not _wants_colour(Terminal())
