@@ -210,7 +210,22 @@ def lint(
     sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
 
 
+def _language(lang: str | None, root: Path | None) -> str:
+    """--lang, else the language of the catalogue at --root, else English."""
+    if lang:
+        return lang
+    if root is None:
+        return "en"
+    from kpigov.config import ConfigError, load_config
+
+    try:
+        return load_config(_locate_root(root, ())).language
+    except ConfigError as error:
+        _fail(str(error))
+
+
 @main.command("rules")
+@root_option
 @click.option(
     "--format",
     "format_name",
@@ -218,21 +233,26 @@ def lint(
     default="text",
     show_default=True,
 )
-@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True)
-def rules_command(format_name: str, lang: str) -> None:
+@click.option(
+    "--lang", type=click.Choice(LANGUAGES), help="Language (default: the catalogue's, or en)."
+)
+def rules_command(root: Path | None, format_name: str, lang: str | None) -> None:
     """List every rule (markdown: the full rule reference)."""
     from kpigov import ruledocs
     from kpigov.rulebook import builtin_rules
 
     rules = list(builtin_rules().values())
     render = {"text": ruledocs.as_text, "json": ruledocs.as_json, "markdown": ruledocs.as_markdown}
-    click.echo(render[format_name](rules, lang), nl=False)
+    click.echo(render[format_name](rules, _language(lang, root)), nl=False)
 
 
 @main.command()
 @click.argument("rule_id", metavar="ID")
-@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True)
-def explain(rule_id: str, lang: str) -> None:
+@root_option
+@click.option(
+    "--lang", type=click.Choice(LANGUAGES), help="Language (default: the catalogue's, or en)."
+)
+def explain(rule_id: str, root: Path | None, lang: str | None) -> None:
     """Explain a rule (by id or name): what, why, an example, the fix."""
     import difflib
 
@@ -246,7 +266,7 @@ def explain(rule_id: str, lang: str) -> None:
         close = difflib.get_close_matches(rule_id, names, n=1)
         hint = f"; did you mean {close[0]}?" if close else "; see `kpigov rules`"
         _fail(f"no rule {rule_id!r}{hint}")
-    click.echo(ruledocs.explain(rule, lang), nl=False)
+    click.echo(ruledocs.explain(rule, _language(lang, root)), nl=False)
 
 
 @main.command()

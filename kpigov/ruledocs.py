@@ -45,8 +45,10 @@ def as_json(rules: Sequence[Rule], language: str = "en") -> str:
 
 
 def _heading(rule: Rule) -> str:
-    smart = f", SMART: {SMART_LETTERS[rule.smart]}" if rule.smart else ""
-    return f"{rule.id} {rule.name} ({CATEGORIES.get(rule.category, rule.category)}, {rule.severity}{smart})"
+    category = CATEGORIES.get(rule.category, rule.category)
+    if rule.smart:
+        category = f"{category}: {SMART_LETTERS[rule.smart]}"
+    return f"{rule.id} {rule.name} ({category}; {rule.severity})"
 
 
 def _options_lines(rule: Rule) -> list[str]:
