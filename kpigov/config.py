@@ -72,6 +72,8 @@ class Config:
     limits: Mapping[str, float] = field(default_factory=lambda: DEFAULT_LIMITS)
     finest_frequency: Mapping[str, str] = field(default_factory=lambda: DEFAULT_FINEST_FREQUENCY)
     warnings: tuple[str, ...] = ()
+    # Packed positions of kpigov.yaml's nodes by YAML path (for findings placed on the config).
+    positions: Mapping[tuple[str | int, ...], int] = field(default_factory=dict)
 
 
 def find_root(start: Path) -> Path:
@@ -177,6 +179,7 @@ def load_config(
     merged: dict[str, Any] = {}
     warnings: list[str] = []
     config_file: Path | None = None
+    positions: Mapping[tuple[str | int, ...], int] = {}
     table = _pyproject_table(root)
     if table is not None:
         _check(table, root / "pyproject.toml", None)
@@ -193,6 +196,7 @@ def load_config(
             )
         merged = _merge(merged, data)
         config_file = yaml_path
+        positions = document.values if document is not None else {}
     rules = merged.get("rules", {})
     selected = tuple(select) if select is not None else tuple(rules.get("select", ()))
     limits = {**DEFAULT_LIMITS, **merged.get("limits", {})}
@@ -221,4 +225,5 @@ def load_config(
         limits=MappingProxyType(limits),
         finest_frequency=MappingProxyType(finest),
         warnings=tuple(warnings),
+        positions=MappingProxyType(dict(positions)),
     )

@@ -53,7 +53,7 @@ def to_finding(rule: Rule, violation: Violation, severity: str, language: str) -
         rule=rule.id,
         name=rule.name,
         severity=severity,
-        message=rule.format_message(violation.variant, violation.args, language),
+        message=rule.format_message(violation.variant, _message_args(violation), language),
         file=violation.file,
         line=span[0],
         column=span[1],
@@ -67,6 +67,17 @@ def to_finding(rule: Rule, violation: Violation, severity: str, language: str) -
         if violation.fingerprint_path is not None
         else format_yaml_path(path),
     )
+
+
+def _message_args(violation: Violation) -> dict[str, object]:
+    """The check's arguments, plus the document's id as ``{id}`` and under its kind (``{goal}``)."""
+    document = violation.document
+    if document is None or document.id is None:
+        return dict(violation.args)
+    defaults: dict[str, object] = {"id": document.id}
+    if document.kind:
+        defaults[document.kind] = document.id
+    return {**defaults, **violation.args}
 
 
 def _files_by_object(catalogue: Catalogue) -> dict[str, set[str]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 _ALLOWED_OPERATORS = (ast.Add, ast.Sub, ast.Mult, ast.Div)
 
@@ -21,7 +22,9 @@ class ParsedFormula:
     tree: ast.expr | None = None
 
 
+@lru_cache(maxsize=65536)
 def parse_formula(expression: str) -> ParsedFormula:
+    """The names, functions and tree of a formula (cached: S114 and Z505 both ask)."""
     try:
         tree = ast.parse(expression.strip(), mode="eval").body
     except SyntaxError as error:
@@ -82,14 +85,23 @@ def _operator_text(operator: ast.AST) -> str:
 
 
 def normalised(parsed: ParsedFormula, replacements: Mapping[str, str]) -> str | None:
-    """The formula's tree with each input name replaced by what it stands for (Z505)."""
+    """The formula's tree as text, each input name replaced by what it stands for (Z505)."""
     if parsed.tree is None:
         return None
+    return _canonical(parsed.tree, replacements)
 
-    class _Rename(ast.NodeTransformer):
-        def visit_Name(self, node: ast.Name) -> ast.Name:
-            return ast.Name(id=replacements.get(node.id, node.id), ctx=ast.Load())
 
-    import copy
-
-    return ast.dump(_Rename().visit(copy.deepcopy(parsed.tree)), annotate_fields=False)
+def _canonical(node: ast.AST, replacements: Mapping[str, str]) -> str:
+    # Only the node types that parse_formula accepts can occur here.
+    if isinstance(node, ast.Name):
+        return f"N({replacements.get(node.id, node.id)})"
+    if isinstance(node, ast.Constant):
+        return f"C({node.value!r})"
+    if isinstance(node, ast.BinOp):
+        left, right = _canonical(node.left, replacements), _canonical(node.right, replacements)
+        return f"B({type(node.op).__name__},{left},{right})"
+    if isinstance(node, ast.UnaryOp):
+        return f"U({_canonical(node.operand, replacements)})"
+    assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    arguments = ",".join(_canonical(argument, replacements) for argument in node.args)
+    return f"F({node.func.id},{arguments})"

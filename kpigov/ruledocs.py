@@ -3,9 +3,28 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 
 from kpigov.rulebook import CATEGORIES, SMART_LETTERS, Rule
+
+EXAMPLE_FILE = "kpis/example.yaml"
+_FILE_MARKER = re.compile(r"^# file: (\S+)\s*$", re.MULTILINE)
+
+
+def example_files(example: str) -> dict[str, str]:
+    """The files of a docs example: ``kpis/example.yaml``, or several after ``# file: <path>`` lines.
+
+    Examples are checked inside a small context catalogue (tests/context): goal grow-revenue,
+    persons a.jansen and b.smit, team sales, and one complete KPI.
+    """
+    parts = _FILE_MARKER.split(example)
+    if len(parts) == 1:
+        return {EXAMPLE_FILE: example}
+    files = {EXAMPLE_FILE: parts[0]} if parts[0].strip() else {}
+    for index in range(1, len(parts), 2):
+        files[parts[index]] = parts[index + 1].lstrip("\n")
+    return files
 
 
 def _first_sentence(text: str) -> str:
@@ -64,8 +83,9 @@ def as_markdown(rules: Sequence[Rule], language: str = "en") -> str:
         "",
         "Generated from `rules/*.yaml` by `kpigov rules --format markdown`; do not edit by hand.",
         "",
-        "Examples are catalogue files checked inside a small context catalogue that has the goal",
-        "`grow-revenue`, the person `a.jansen` and the team `sales`.",
+        "Examples are catalogue files (`kpis/example.yaml`, or the files named by `# file:` lines)",
+        "checked inside a small context catalogue with the goal `grow-revenue`, the persons",
+        "`a.jansen` and `b.smit`, the team `sales` and one complete KPI.",
         "",
         "| id | name | severity | SMART |",
         "|---|---|---|---|",

@@ -94,5 +94,12 @@ def test_unknown_selector() -> None:
         select_rules(builtin_rules(), ["nonsense-rule"], [])
 
 
-def test_category_without_rules_yet_is_accepted() -> None:
-    assert select_rules(builtin_rules(), ["G"], []) == []
+def test_a_category_selects_its_rules() -> None:
+    assert [rule.id for rule in select_rules(builtin_rules(), ["F"], [])] == [
+        "F401",
+        "F402",
+        "F403",
+        "F404",
+        "F405",
+        "F406",
+    ]

@@ -8,6 +8,7 @@ import jsonschema
 import pytest
 
 from kpigov.rulebook import builtin_rules, read_rule_file
+from kpigov.ruledocs import example_files
 from kpigov.schema import load_schema
 from tests.conftest import catalogue_in_context, lint_findings
 
@@ -33,15 +34,20 @@ def test_rule_docs_are_complete(rule_id: str) -> None:
 
 @pytest.mark.parametrize("rule_id", list(RULES))
 def test_bad_example_fires(rule_id: str, tmp_path: Path) -> None:
-    root = catalogue_in_context(tmp_path, {"kpis/example.yaml": RULES[rule_id].docs["bad"]})
+    files = example_files(RULES[rule_id].docs["bad"])
+    root = catalogue_in_context(tmp_path, files)
     fired = [f for f in lint_findings(root) if f.rule == rule_id]
     assert fired, f"{rule_id}: the docs' bad example does not fire"
-    assert all(f.file == "kpis/example.yaml" for f in fired)
+    assert all(f.file in files for f in fired), fired
+
+
+def test_the_context_catalogue_is_clean(tmp_path: Path) -> None:
+    assert lint_findings(catalogue_in_context(tmp_path, {})) == []
 
 
 @pytest.mark.parametrize("rule_id", list(RULES))
 def test_good_example_does_not_fire(rule_id: str, tmp_path: Path) -> None:
-    root = catalogue_in_context(tmp_path, {"kpis/example.yaml": RULES[rule_id].docs["good"]})
+    root = catalogue_in_context(tmp_path, example_files(RULES[rule_id].docs["good"]))
     fired = [f for f in lint_findings(root) if f.rule == rule_id]
     assert not fired, f"{rule_id}: the docs' good example fires: {fired}"
     # A good example is also free of catalogue errors, so it can be copied as it is.

@@ -106,3 +106,67 @@ def format_scale(bounds: tuple[float | None, float | None]) -> str:
     left = format_number(low) if low is not None else "-∞"
     right = format_number(high) if high is not None else "+∞"
     return f"{left}..{right}"
+
+
+def active_goals(catalogue: Catalogue) -> list[Document]:
+    return catalogue.memo(
+        "active_goals",
+        lambda: [goal for goal in iter_kind(catalogue, "goal") if goal_status(goal) == "active"],
+    )
+
+
+def goal_status(goal: Document) -> str:
+    found = value(goal, "status")
+    return found if isinstance(found, str) else "active"
+
+
+def is_active_person(person: Document) -> bool:
+    return value(person, "active") is not False
+
+
+def goal_ids(kpi: Document) -> list[str]:
+    goals = value(kpi, "goals")
+    return [goal for goal in goals if isinstance(goal, str)] if isinstance(goals, list) else []
+
+
+def active_kpis_by_goal(catalogue: Catalogue) -> dict[str, list[Document]]:
+    """Active KPIs linked directly to each goal id (one pass over the KPIs)."""
+
+    def build() -> dict[str, list[Document]]:
+        table: dict[str, list[Document]] = {}
+        for kpi in active_kpis(catalogue):
+            for goal in dict.fromkeys(goal_ids(kpi)):
+                table.setdefault(goal, []).append(kpi)
+        return table
+
+    return catalogue.memo("active_kpis_by_goal", build)
+
+
+def child_goals(catalogue: Catalogue) -> dict[str, list[Document]]:
+    """Active goals by the id of their parent."""
+
+    def build() -> dict[str, list[Document]]:
+        table: dict[str, list[Document]] = {}
+        for goal in active_goals(catalogue):
+            parent = value(goal, "parent")
+            if isinstance(parent, str):
+                table.setdefault(parent, []).append(goal)
+        return table
+
+    return catalogue.memo("child_goals", build)
+
+
+def active_kpis_by_owner(catalogue: Catalogue) -> dict[str, list[Document]]:
+    def build() -> dict[str, list[Document]]:
+        table: dict[str, list[Document]] = {}
+        for kpi in active_kpis(catalogue):
+            owner = value(kpi, "owner")
+            if isinstance(owner, str):
+                table.setdefault(owner, []).append(kpi)
+        return table
+
+    return catalogue.memo("active_kpis_by_owner", build)
+
+
+def ids(documents: list[Document]) -> tuple[str, ...]:
+    return tuple(sorted(document.id for document in documents if document.id))

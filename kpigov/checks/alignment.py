@@ -1,0 +1,117 @@
+"""A rules: every KPI serves a goal, and every goal is served by a sensible mix of KPIs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from kpigov.catalogue import Catalogue
+from kpigov.checks.common import (
+    active_goals,
+    active_kpis,
+    active_kpis_by_goal,
+    checked_kpis,
+    child_goals,
+    goal_ids,
+    goal_status,
+    ids,
+    missing,
+    sub_value,
+    to_date,
+    value,
+)
+from kpigov.findings import Violation, on_document
+from kpigov.loader import Document
+
+Options = Mapping[str, Any]
+
+
+def kpi_without_goal(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
+    for kpi in checked_kpis(catalogue):
+        if missing(kpi, "goals"):  # an unknown goal id counts as present (K005 reports it)
+            yield on_document(kpi, fingerprint_path="goals")
+
+
+def goal_without_kpi(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
+    by_goal, children = active_kpis_by_goal(catalogue), child_goals(catalogue)
+    for goal in active_goals(catalogue):
+        if goal.id not in children and not by_goal.get(goal.id or ""):
+            yield on_document(goal, args={"goal": goal.id})
+
+
+def inactive_goal_link(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
+    for kpi in active_kpis(catalogue):
+        goals = value(kpi, "goals")
+        for index, goal_id in enumerate(goals if isinstance(goals, list) else []):
+            goal = catalogue.goals.get(goal_id)
+            if goal is not None and goal_status(goal) != "active":
+                yield on_document(
+                    kpi,
+                    ("goals", index),
+                    args={"goal": goal_id, "status": goal_status(goal)},
+                    related=(goal_id,),
+                )
+
+
+def _explicit(kpis: list[Document], field: str, wanted: str) -> bool:
+    """At least one KPI, and every one of them explicitly has ``field: wanted``."""
+    return bool(kpis) and all(value(kpi, field) == wanted for kpi in kpis)
+
+
+def only_lagging(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
+    by_goal = active_kpis_by_goal(catalogue)
+    for goal in active_goals(catalogue):
+        kpis = by_goal.get(goal.id or "", [])
+        if _explicit(kpis, "indicator", "lagging"):
+            yield on_document(goal, args={"goal": goal.id, "count": len(kpis)}, related=ids(kpis))
+
+
+def _subtree_kpis(catalogue: Catalogue, root: Document) -> list[Document]:
+    by_goal, children = active_kpis_by_goal(catalogue), child_goals(catalogue)
+    found: dict[int, Document] = {}
+    stack, seen = [root], set()
+    while stack:  # iterative, and safe against parent loops (K006 reports them)
+        goal = stack.pop()
+        if goal.id in seen:
+            continue
+        seen.add(goal.id)
+        for kpi in by_goal.get(goal.id or "", []):
+            found[id(kpi)] = kpi
+        stack.extend(children.get(goal.id or "", []))
+    return list(found.values())
+
+
+def only_short_term(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
+    for goal in active_goals(catalogue):
+        if not missing(goal, "parent"):
+            continue  # only root objectives (an invalid parent is not missing: skipped too)
+        kpis = _subtree_kpis(catalogue, goal)
+        if _explicit(kpis, "horizon", "short-term"):
+            yield on_document(goal, args={"goal": goal.id, "count": len(kpis)}, related=ids(kpis))
+
+
+def deadline_after_goal(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
+    for kpi in checked_kpis(catalogue):
+        deadline = to_date(sub_value(value(kpi, "target"), "deadline"))
+        if deadline is None:
+            continue
+        for goal_id in dict.fromkeys(goal_ids(kpi)):
+            goal = catalogue.goals.get(goal_id)
+            goal_deadline = to_date(value(goal, "deadline")) if goal is not None else None
+            if goal_deadline is not None and deadline > goal_deadline:
+                yield on_document(
+                    kpi,
+                    ("target", "deadline"),
+                    args={
+                        "deadline": deadline.isoformat(),
+                        "goal": goal_id,
+                        "goal_deadline": goal_deadline.isoformat(),
+                    },
+                    related=(goal_id,),
+                )
+
+
+def goal_without_owner(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
+    for goal in active_goals(catalogue):
+        if missing(goal, "owner"):
+            yield on_document(goal, args={"goal": goal.id}, fingerprint_path="owner")

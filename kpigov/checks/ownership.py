@@ -1,0 +1,83 @@
+"""O rules: one named, active person is accountable for each KPI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from kpigov.catalogue import Catalogue, iter_kind
+from kpigov.checks.common import (
+    active_goals,
+    active_kpis_by_owner,
+    checked_kpis,
+    ids,
+    is_active_person,
+    missing,
+    value,
+)
+from kpigov.findings import Violation, on_document
+from kpigov.loader import Document
+
+Options = Mapping[str, Any]
+
+
+def _owned(catalogue: Catalogue) -> Iterator[Document]:
+    """Documents whose owner the O rules check: draft and active KPIs, and active goals."""
+    yield from checked_kpis(catalogue)
+    yield from active_goals(catalogue)
+
+
+def no_owner(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
+    for kpi in checked_kpis(catalogue):
+        if missing(kpi, "owner"):  # an unknown owner counts as present (O302 reports it)
+            yield on_document(kpi, fingerprint_path="owner")
+
+
+def unknown_owner(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
+    for document in _owned(catalogue):
+        owner = value(document, "owner")
+        if isinstance(owner, str) and catalogue.owner(owner) is None:
+            yield on_document(document, ("owner",), args={"owner": owner, "kind": document.kind})
+
+
+def inactive_owner(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
+    for document in _owned(catalogue):
+        owner = value(document, "owner")
+        person = catalogue.persons.get(owner) if isinstance(owner, str) else None
+        if person is not None and not is_active_person(person):
+            yield on_document(
+                document, ("owner",), args={"owner": owner, "name": value(person, "name") or owner}
+            )
+
+
+def team_owner(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
+    for kpi in checked_kpis(catalogue):
+        owner = value(kpi, "owner")
+        team = catalogue.teams.get(owner) if isinstance(owner, str) else None
+        if team is not None:
+            lead = value(team, "lead")
+            yield on_document(
+                kpi,
+                ("owner",),
+                variant="with-lead" if isinstance(lead, str) else "default",
+                args={"team": owner, "lead": lead or ""},
+            )
+
+
+def owner_overloaded(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
+    limit = catalogue.config.limits["kpis_per_owner"]
+    by_owner = active_kpis_by_owner(catalogue)
+    for person in iter_kind(catalogue, "person"):
+        kpis = by_owner.get(person.id or "", [])
+        if is_active_person(person) and len(kpis) > limit:
+            yield on_document(
+                person,
+                args={"person": person.id, "count": len(kpis), "limit": limit},
+                related=ids(kpis),
+            )
+
+
+def team_without_lead(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
+    for team in iter_kind(catalogue, "team"):
+        if missing(team, "lead"):
+            yield on_document(team, args={"team": team.id}, fingerprint_path="lead")

@@ -1,0 +1,140 @@
+"""Z rules: few, simple KPIs; no "A320 cockpit" and no composite "multi-indicators"."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from kpigov.catalogue import Catalogue, iter_kind
+from kpigov.checks.common import (
+    active_goals,
+    active_kpis,
+    active_kpis_by_goal,
+    active_kpis_by_owner,
+    checked_kpis,
+    ids,
+    is_active_person,
+    is_qualitative,
+    value,
+)
+from kpigov.findings import Span, Violation, on_document
+from kpigov.formula import normalised, parse_formula
+from kpigov.loader import Document, to_span
+
+Options = Mapping[str, Any]
+
+# limits key -> the tiers it counts (None: every active KPI)
+_TIER_LIMITS = {"key_kpis": ("kpi",), "kris": ("kri",), "pis": ("pi", "ri"), "total": None}
+
+
+def _tier(kpi: Document) -> str:
+    tier = value(kpi, "tier")
+    return tier if isinstance(tier, str) else "kpi"
+
+
+def too_many_kpis(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
+    config = catalogue.config
+    file = config.config_file.name if config.config_file is not None else "kpigov.yaml"
+    kpis = active_kpis(catalogue)
+    for key, tiers in _TIER_LIMITS.items():
+        limit = config.limits[key]
+        counted = [kpi for kpi in kpis if tiers is None or _tier(kpi) in tiers]
+        if len(counted) > limit:
+            raw = config.positions.get(("limits", key)) if file == "kpigov.yaml" else None
+            yield Violation(
+                file=file,
+                span=to_span(raw) if raw is not None else Span(1, 1, 1, 1),
+                variant=key,
+                args={"count": len(counted), "limit": limit, "key": key},
+                related=ids(counted),
+                fingerprint_path=f"limits.{key}",
+            )
+
+
+def goal_overloaded(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
+    limit = catalogue.config.limits["kpis_per_goal"]
+    by_goal = active_kpis_by_goal(catalogue)
+    for goal in active_goals(catalogue):
+        kpis = by_goal.get(goal.id or "", [])
+        if len(kpis) > limit:
+            yield on_document(goal, args={"count": len(kpis), "limit": limit}, related=ids(kpis))
+
+
+def team_overloaded(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
+    limit = catalogue.config.limits["kpis_per_team"]
+    by_owner = active_kpis_by_owner(catalogue)
+    members: dict[str, list[Document]] = {}
+    for person in iter_kind(catalogue, "person"):
+        team = value(person, "team")
+        if isinstance(team, str) and is_active_person(person):
+            members.setdefault(team, []).append(person)
+    for team in iter_kind(catalogue, "team"):
+        kpis = list(by_owner.get(team.id or "", []))
+        for person in members.get(team.id or "", []):
+            kpis.extend(by_owner.get(person.id or "", []))
+        if len(kpis) > limit:
+            yield on_document(team, args={"count": len(kpis), "limit": limit}, related=ids(kpis))
+
+
+def _inputs(kpi: Document) -> list[Any]:
+    formula = value(kpi, "formula")
+    inputs = formula.get("inputs") if isinstance(formula, dict) else None
+    return inputs if isinstance(inputs, list) else []
+
+
+def complex_formula(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
+    limit = catalogue.config.limits["formula_inputs"]
+    for kpi in checked_kpis(catalogue):
+        inputs = _inputs(kpi)
+        if not is_qualitative(kpi) and len(inputs) > limit:
+            yield on_document(
+                kpi, ("formula", "inputs"), args={"count": len(inputs), "limit": limit}
+            )
+
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def normalised_name(name: str) -> str:
+    return _NOT_WORD.sub(" ", name.casefold()).strip()
+
+
+def normalised_definition(kpi: Document) -> str | None:
+    """The formula with each input replaced by its source or KPI; None without a usable formula."""
+    formula = value(kpi, "formula")
+    expression = formula.get("expression") if isinstance(formula, dict) else None
+    if is_qualitative(kpi) or not isinstance(expression, str):
+        return None
+    replacements = {}
+    for item in _inputs(kpi):
+        if isinstance(item, dict) and isinstance(item.get("name"), str):
+            stands_for = item.get("kpi") or item.get("source")
+            if isinstance(stands_for, str) and stands_for:
+                prefix = "kpi:" if item.get("kpi") else "source:"
+                replacements[item["name"]] = prefix + " ".join(stands_for.casefold().split())
+    return normalised(parse_formula(expression), replacements)
+
+
+def duplicate_definition(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
+    """Active KPIs that define the same thing twice, found by hashing (linear)."""
+    kpis = sorted(active_kpis(catalogue), key=lambda d: (d.id or "", d.file, d.line))
+    seen: dict[tuple[str, str], Document] = {}
+    for kpi in kpis:
+        keys = []
+        name = value(kpi, "name")
+        if isinstance(name, str) and normalised_name(name):
+            keys.append(("name", normalised_name(name)))
+        definition = normalised_definition(kpi)
+        if definition is not None:
+            keys.append(("formula", definition))
+        for key in keys:
+            first = seen.setdefault(key, kpi)
+            if first is not kpi:
+                yield on_document(
+                    kpi,
+                    variant=key[0],
+                    args={"first": first.id, "first_file": f"{first.file}:{first.line}"},
+                    related=(first.id or "",),
+                    fingerprint_path=key[0],
+                )

@@ -1,0 +1,110 @@
+"""T rules: a KPI has a baseline and a history that is kept, well-formed and current."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from kpigov.catalogue import Catalogue
+from kpigov.checks.common import (
+    active_kpis,
+    checked_kpis,
+    format_number,
+    format_scale,
+    is_invalid,
+    is_missing,
+    scale_of,
+    sub_value,
+    to_date,
+    value,
+)
+from kpigov.findings import Span, Violation, on_document
+from kpigov.periods import PERIOD_DAYS
+
+Options = Mapping[str, Any]
+
+
+def no_baseline(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
+    for kpi in checked_kpis(catalogue):
+        if is_invalid(kpi, "baseline"):
+            continue
+        baseline = kpi.get("baseline")
+        if is_missing(baseline) or sub_value(baseline, "value") is None:
+            yield on_document(kpi, fingerprint_path="baseline")
+
+
+def _row_span(line: int) -> Span:
+    return Span(line, 1, line, 2)
+
+
+def value_out_of_scale(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
+    """Recorded values outside the scale, on every KPI (history is kept after deprecation too)."""
+    for kpi_id, history in sorted(catalogue.history.items()):
+        kpi = catalogue.kpis.get(kpi_id)
+        bounds = scale_of(kpi) if kpi is not None else None
+        if bounds is None:
+            continue
+        low, high = bounds
+        for row in history.rows:
+            if (low is not None and row.value < low) or (high is not None and row.value > high):
+                yield Violation(
+                    file=history.file,
+                    document=kpi,
+                    span=_row_span(row.line),
+                    args={
+                        "value": format_number(row.value),
+                        "date": row.date,
+                        "scale": format_scale(bounds),
+                    },
+                    fingerprint_path=f"history[{row.date}]",
+                )
+
+
+def history_format(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
+    for kpi_id, history in sorted(catalogue.history.items()):
+        kpi = catalogue.kpis.get(kpi_id)
+        for index, problem in enumerate(history.problems):
+            yield Violation(
+                file=history.file,
+                document=kpi,
+                span=problem.span,
+                args={"problem": problem.message},
+                fingerprint_path=f"history[{problem.date or f'line-{index}'}]",
+            )
+
+
+def stale_history(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
+    today = catalogue.today
+    for kpi in checked_kpis(catalogue):
+        frequency = value(kpi, "frequency")
+        history = catalogue.history.get(kpi.id or "")
+        latest = history.latest if history is not None else None
+        last_date = to_date(latest.date) if latest is not None else None
+        if not isinstance(frequency, str) or history is None or last_date is None:
+            continue
+        age = (today - last_date).days
+        allowed = max(2 * PERIOD_DAYS[frequency], 2)
+        if age > allowed:
+            yield Violation(
+                file=history.file,
+                document=kpi,
+                span=_row_span(latest.line),  # type: ignore[union-attr]
+                args={"date": last_date.isoformat(), "days": age, "frequency": frequency},
+                fingerprint_path="history[latest]",
+            )
+
+
+def orphan_history(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
+    for kpi_id, history in sorted(catalogue.history.items()):
+        if kpi_id not in catalogue.kpis:
+            yield Violation(file=history.file, span=Span(1, 1, 1, 1), args={"id": kpi_id})
+
+
+def no_history(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
+    folder = catalogue.config.history
+    for kpi in active_kpis(catalogue):
+        history = catalogue.history.get(kpi.id or "")
+        if history is None or not history.rows:
+            yield on_document(
+                kpi, args={"file": f"{folder}/{kpi.id}.csv"}, fingerprint_path="history"
+            )
