@@ -17,6 +17,7 @@ from kpigov.globs import matches
 from kpigov.history import History, parse_history
 from kpigov.loader import DOCUMENT_START, Document, FileResult, load_bytes
 from kpigov.schema import DOCUMENT_KINDS, validate
+from kpigov.suppressions import Suppression, find_suppressions
 
 OWNER_KINDS = ("person", "team")
 T = TypeVar("T")
@@ -38,6 +39,8 @@ class Catalogue:
     history: dict[str, History] = field(default_factory=dict)
     # Indexed documents of each kind in (file, line) order; filled once by _index.
     ordered: dict[str, list[Document]] = field(default_factory=dict)
+    # Inline suppression comments by file.
+    suppressions: dict[str, list[Suppression]] = field(default_factory=dict)
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -166,25 +169,27 @@ def _read(root: Path, rel: str) -> bytes | str:
         return error.strerror or str(error)
 
 
+def _unreadable(rel: str, reason: str) -> FileResult:
+    return FileResult(
+        [],
+        {
+            "K001": [
+                Violation(
+                    file=rel,
+                    span=_START,
+                    args={
+                        "problem": f"cannot read the file: {reason}",
+                        "hint": "check its permissions",
+                    },
+                )
+            ]
+        },
+    )
+
+
 def load_file(root: Path, rel: str) -> FileResult:
     raw = _read(root, rel)
-    if isinstance(raw, str):
-        return FileResult(
-            [],
-            {
-                "K001": [
-                    Violation(
-                        file=rel,
-                        span=_START,
-                        args={
-                            "problem": f"cannot read the file: {raw}",
-                            "hint": "check its permissions",
-                        },
-                    )
-                ]
-            },
-        )
-    return load_bytes(rel, raw)
+    return _unreadable(rel, raw) if isinstance(raw, str) else load_bytes(rel, raw)
 
 
 def _validate(document: Document) -> list[Violation]:
@@ -291,7 +296,12 @@ def _build_catalogue(config: Config, today: dt.date) -> Catalogue:
         catalogue.add_problem(rule, violation)
         catalogue.files.append(violation.file)
     for rel in found.yaml_files:
-        result = load_file(config.root, rel)
+        raw = _read(config.root, rel)
+        result = _unreadable(rel, raw) if isinstance(raw, str) else load_bytes(rel, raw)
+        if not isinstance(raw, str) and b"kpigov:" in raw:
+            comments = find_suppressions(rel, raw.decode("utf-8", "replace"))
+            if comments:
+                catalogue.suppressions[rel] = comments
         catalogue.files.append(rel)
         for rule, violations in result.problems.items():
             catalogue.problems.setdefault(rule, []).extend(violations)

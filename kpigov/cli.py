@@ -21,6 +21,9 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 FAIL_ON = ("error", "warning", "info", "never")
 LINT_FORMATS = ("text", "json")
 LANGUAGES = ("en", "nl")
+DEFAULT_BASELINE_NAME = (
+    ".kpigov-baseline.json"  # kpigov.baseline.DEFAULT_BASELINE, kept import-free
+)
 
 root_option = click.option(
     "--root",
@@ -83,11 +86,13 @@ def _relative_paths(paths: Sequence[str], root: Path) -> list[str] | None:
 
 def _load(root: Path, select: Sequence[str], ignore: Sequence[str]) -> tuple[Config, Any]:
     from kpigov.config import ConfigError, load_config
+    from kpigov.custom import load_custom_rules
     from kpigov.rulebook import builtin_rules, check_rule_config, select_rules
 
     try:
         config = load_config(root, select=_split(select) or None, extend_ignore=_split(ignore))
-        rules = builtin_rules()
+        builtin = builtin_rules()
+        rules = {**builtin, **load_custom_rules(config, builtin)}
         check_rule_config(rules, config.severity, config.options, config.per_file_ignores)
         select_rules(rules, config.select, config.ignore)
     except ConfigError as error:
@@ -153,6 +158,20 @@ def main() -> None:
     help="Date the date rules use (YYYY-MM-DD; also KPIGOV_TODAY).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Accepted findings (by fingerprint) to mark as suppressed.",
+)
+@click.option(
+    "--update-baseline",
+    is_flag=True,
+    help=f"Write the current findings to the baseline ({DEFAULT_BASELINE_NAME} at the root by default).",
+)
+@click.option(
+    "--statistics", is_flag=True, help="Print the number of findings per rule instead of the list."
+)
 def lint(
     paths: tuple[str, ...],
     root: Path | None,
@@ -163,23 +182,44 @@ def lint(
     fail_on: str,
     today_text: str | None,
     quiet: bool,
+    baseline_path: Path | None,
+    update_baseline: bool,
+    statistics: bool,
 ) -> None:
     """Check the catalogue; report findings in PATHS (all files when none)."""
+    from kpigov.baseline import read_baseline, write_baseline
     from kpigov.catalogue import build_catalogue
     from kpigov.config import ConfigError
     from kpigov.engine import run_rules
     from kpigov.findings import SEVERITY_RANK
-    from kpigov.reporters import Report, render
+    from kpigov.reporters import Report, render, render_statistics
 
     today = _today(today_text)
     catalogue_root = _locate_root(root, paths)
     config, rules = _load(catalogue_root, select, ignore)
     scope = _relative_paths(paths, catalogue_root)
-    catalogue = build_catalogue(config, today)
+    if update_baseline and baseline_path is None:
+        baseline_path = catalogue_root / DEFAULT_BASELINE_NAME
     try:
-        result = run_rules(catalogue, rules, config, scope)
+        baseline = read_baseline(baseline_path) if baseline_path and not update_baseline else None
+        previous = (
+            read_baseline(baseline_path) if update_baseline and baseline_path.exists() else {}
+        )  # type: ignore[union-attr]
     except ConfigError as error:
         _fail(str(error))
+    catalogue = build_catalogue(config, today)
+    try:
+        result = run_rules(catalogue, rules, config, scope, baseline)
+    except ConfigError as error:
+        _fail(str(error))
+    if update_baseline:
+        assert baseline_path is not None
+        try:
+            count = write_baseline(baseline_path, result.findings, previous)
+        except OSError as error:
+            _fail(f"cannot write {baseline_path}: {error.strerror}")
+        click.echo(f"Wrote {count} finding{'' if count == 1 else 's'} to {baseline_path}.")
+        sys.exit(EXIT_CLEAN)
     to_terminal = output is None and _wants_colour(sys.stdout)
     report = Report(
         findings=result.findings,
@@ -193,7 +233,7 @@ def lint(
         quiet=quiet,
         display_root="" if output else _display_root(catalogue_root),
     )
-    text = render(format_name, report)
+    text = render_statistics(format_name, report) if statistics else render(format_name, report)
     if output is not None:
         from kpigov.atomic import write_atomic
 
@@ -210,18 +250,14 @@ def lint(
     sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
 
 
-def _language(lang: str | None, root: Path | None) -> str:
-    """--lang, else the language of the catalogue at --root, else English."""
-    if lang:
-        return lang
-    if root is None:
-        return "en"
-    from kpigov.config import ConfigError, load_config
+def _rules_and_language(lang: str | None, root: Path | None) -> tuple[dict[str, Any], str]:
+    """Every rule (with the catalogue's own when --root is given) and the language to show them in."""
+    from kpigov.rulebook import builtin_rules
 
-    try:
-        return load_config(_locate_root(root, ())).language
-    except ConfigError as error:
-        _fail(str(error))
+    if root is None:
+        return dict(builtin_rules()), lang or "en"
+    config, rules = _load(_locate_root(root, ()), (), ())
+    return dict(rules), lang or config.language
 
 
 @main.command("rules")
@@ -239,11 +275,10 @@ def _language(lang: str | None, root: Path | None) -> str:
 def rules_command(root: Path | None, format_name: str, lang: str | None) -> None:
     """List every rule (markdown: the full rule reference)."""
     from kpigov import ruledocs
-    from kpigov.rulebook import builtin_rules
 
-    rules = list(builtin_rules().values())
+    rules, language = _rules_and_language(lang, root)
     render = {"text": ruledocs.as_text, "json": ruledocs.as_json, "markdown": ruledocs.as_markdown}
-    click.echo(render[format_name](rules, _language(lang, root)), nl=False)
+    click.echo(render[format_name](list(rules.values()), language), nl=False)
 
 
 @main.command()
@@ -257,16 +292,16 @@ def explain(rule_id: str, root: Path | None, lang: str | None) -> None:
     import difflib
 
     from kpigov import ruledocs
-    from kpigov.rulebook import builtin_rules, find_rule
+    from kpigov.rulebook import find_rule
 
-    rules = builtin_rules()
+    rules, language = _rules_and_language(lang, root)
     rule = find_rule(rules, rule_id)
     if rule is None:
         names = [*rules, *(r.name for r in rules.values())]
         close = difflib.get_close_matches(rule_id, names, n=1)
         hint = f"; did you mean {close[0]}?" if close else "; see `kpigov rules`"
         _fail(f"no rule {rule_id!r}{hint}")
-    click.echo(ruledocs.explain(rule, _language(lang, root)), nl=False)
+    click.echo(ruledocs.explain(rule, language), nl=False)
 
 
 @main.command()

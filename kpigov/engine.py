@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from kpigov.baseline import apply_baseline
 from kpigov.catalogue import Catalogue
+from kpigov.checks.suppressions import OUTCOME_KEY
 from kpigov.config import Config
 from kpigov.findings import Finding, Violation, format_yaml_path, with_fingerprints
 from kpigov.globs import matches
 from kpigov.loader import DOCUMENT_START
 from kpigov.rulebook import Rule, expand_selectors, find_rule, select_rules
+from kpigov.suppressions import SuppressionOutcome, apply_suppressions
 
 
 @dataclass(frozen=True)
@@ -93,8 +96,9 @@ def run_rules(
     rules: Mapping[str, Rule],
     config: Config,
     paths: Iterable[str] | None = None,
+    baseline: Mapping[str, Mapping[str, object]] | None = None,
 ) -> LintResult:
-    """Findings of the configured rules, in output order, with fingerprints."""
+    """Findings of the configured rules, in output order, with fingerprints and suppressions."""
     selected = select_rules(rules, config.select, config.ignore)
     severities = {find_rule(rules, key).id: value for key, value in config.severity.items()}  # type: ignore[union-attr]
     options = {find_rule(rules, key).id: value for key, value in config.options.items()}  # type: ignore[union-attr]
@@ -105,23 +109,62 @@ def run_rules(
     in_scope = make_scope(paths)
     object_files = _files_by_object(catalogue) if in_scope else {}
 
+    def ignored_in(file: str) -> set[str]:
+        return {rule_id for pattern, ids in per_file if matches(file, [pattern]) for rule_id in ids}
+
     def wanted(finding: Finding) -> bool:
-        if any(
-            finding.rule in ids and matches(finding.file, [pattern]) for pattern, ids in per_file
-        ):
+        if finding.rule in ignored_in(finding.file):
             return False
         if in_scope is None or in_scope(finding.file) or finding.rule.startswith("G"):
             return True
         return any(in_scope(file) for key in finding.related for file in object_files.get(key, ()))
 
-    findings = []
-    for rule in selected:
+    def run(rule: Rule) -> list[Finding]:
         check = rule.check_function()
         severity = severities.get(rule.id, rule.severity)
+        found = []
         for violation in check(catalogue, rule.option_values(options.get(rule.id))):
             finding = to_finding(rule, violation, severity, config.language)
             if wanted(finding):
-                findings.append(finding)
+                found.append(finding)
+        return found
+
+    # Suppression rules (X) run last: they report on what the comments did to the other findings.
+    findings = [f for rule in selected if rule.category != "X" for f in run(rule)]
+    findings = _suppress(catalogue, rules, selected, ignored_in, findings)
+    findings += [f for rule in selected if rule.category == "X" for f in run(rule)]
     findings.sort(key=Finding.sort_key)
+    findings = with_fingerprints(findings)
+    if baseline is not None:
+        findings = apply_baseline(findings, baseline)
     files = catalogue.files if in_scope is None else [f for f in catalogue.files if in_scope(f)]
-    return LintResult(with_fingerprints(findings), len(files), tuple(selected))
+    return LintResult(findings, len(files), tuple(selected))
+
+
+def _suppress(
+    catalogue: Catalogue,
+    rules: Mapping[str, Rule],
+    selected: list[Rule],
+    ignored_in: Callable[[str], set[str]],
+    findings: list[Finding],
+) -> list[Finding]:
+    """Apply the inline suppressions and record their outcome for the X rules."""
+    comments = [
+        comment for file_comments in catalogue.suppressions.values() for comment in file_comments
+    ]
+    resolved = {
+        id(comment): {selector: _rule_id(rules, selector) for selector in comment.selectors}
+        for comment in comments
+    }
+    resolve = {
+        selector: rule_id for table in resolved.values() for selector, rule_id in table.items()
+    }
+    selected_ids = frozenset(rule.id for rule in selected)
+    ran_on = {file: selected_ids - ignored_in(file) for file in catalogue.suppressions}
+    catalogue.memo(OUTCOME_KEY, lambda: SuppressionOutcome(comments, resolved, ran_on))
+    return apply_suppressions(findings, catalogue.suppressions, resolve)
+
+
+def _rule_id(rules: Mapping[str, Rule], selector: str) -> str | None:
+    rule = find_rule(rules, selector)
+    return rule.id if rule is not None else None

@@ -95,6 +95,9 @@ class Rule:
     check: str | None = None
     source: Path | None = None
     translations: Mapping[str, Any] = field(default_factory=dict)
+    # Declarative (custom) rules: which documents, and what must hold of them.
+    given: Mapping[str, Any] | None = None
+    then: Mapping[str, Any] | None = None
 
     def format_message(self, variant: str, args: Mapping[str, Any], language: str = "en") -> str:
         templates = self.message
@@ -110,11 +113,14 @@ class Rule:
 
     def check_function(self) -> CheckFunction:
         if self.check is None:
-            raise LookupError(f"rule {self.id} names no check")
+            from kpigov.custom import check_function
+
+            function: CheckFunction = check_function(self)
+            return function
         module_name, function_name = self.check.split(":")
         module = importlib.import_module(module_name)
-        function: CheckFunction = getattr(module, function_name)
-        return function
+        checked: CheckFunction = getattr(module, function_name)
+        return checked
 
     def option_values(self, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
         values = {name: spec.default for name, spec in self.options.items()}
@@ -144,6 +150,8 @@ def rule_from_data(data: Mapping[str, Any], source: Path | None = None) -> Rule:
         check=data.get("check"),
         source=source,
         translations=MappingProxyType(dict(data.get("translations") or {})),
+        given=data.get("given"),
+        then=data.get("then"),
     )
 
 
@@ -190,7 +198,11 @@ def expand_selectors(rules: Mapping[str, Rule], selectors: Sequence[str], where:
             continue
         if _ID_LIKE.match(key):
             prefix = key.upper()
-            hits = {rule_id for rule_id in rules if rule_id.startswith(prefix)}
+            hits = {
+                rule_id
+                for rule_id, rule in rules.items()
+                if rule_id.startswith(prefix) or rule.category == prefix
+            }
             if hits or prefix in CATEGORIES:
                 chosen |= hits
                 continue

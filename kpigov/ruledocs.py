@@ -27,6 +27,26 @@ def example_files(example: str) -> dict[str, str]:
     return files
 
 
+LABELS = {
+    "en": {
+        "what": "What it does",
+        "why": "Why it matters",
+        "bad": "Example (fires)",
+        "good": "Use instead",
+        "fix": "How to fix",
+        "options": "Options (rules.options in kpigov.yaml)",
+    },
+    "nl": {
+        "what": "Wat de regel controleert",
+        "why": "Waarom het ertoe doet",
+        "bad": "Voorbeeld (meldt)",
+        "good": "Gebruik in plaats daarvan",
+        "fix": "Zo los je het op",
+        "options": "Opties (rules.options in kpigov.yaml)",
+    },
+}
+
+
 def _first_sentence(text: str) -> str:
     text = " ".join(text.split())
     end = text.find(". ")
@@ -138,32 +158,17 @@ def as_markdown(rules: Sequence[Rule], language: str = "en") -> str:
 
 def explain(rule: Rule, language: str = "en") -> str:
     docs = rule.docs_in(language)
+    labels = LABELS.get(language, LABELS["en"])
 
     def block(text: str) -> str:
         return "\n".join("    " + line for line in text.rstrip().splitlines())
 
-    out = [
-        _heading(rule),
-        "",
-        "What it does",
-        "  " + " ".join(docs["what"].split()),
-        "",
-        "Why it matters",
-        "  " + " ".join(docs["why"].split()),
-        "",
-        "Example (fires)",
-        block(docs["bad"]),
-        "",
-        "Use instead",
-        block(docs["good"]),
-        "",
-        "How to fix",
-        "  " + " ".join(docs["fix"].split()),
-    ]
+    out = [_heading(rule)]
+    for part in ("what", "why"):
+        out += ["", labels[part], "  " + " ".join(docs[part].split())]
+    for part in ("bad", "good"):
+        out += ["", labels[part], block(docs[part])]
+    out += ["", labels["fix"], "  " + " ".join(docs["fix"].split())]
     if rule.options:
-        out += [
-            "",
-            "Options (rules.options in kpigov.yaml)",
-            *["  " + line[2:] for line in _options_lines(rule)],
-        ]
+        out += ["", labels["options"], *["  " + line[2:] for line in _options_lines(rule)]]
     return "\n".join(out) + "\n"

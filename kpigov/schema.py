@@ -79,7 +79,11 @@ def validate(name: str, instance: Any) -> list[SchemaError]:
     if not errors:  # jsonschema-rs refuses non-finite numbers, which jsonschema accepts
         return []
     unique = {(e.path, e.message): e for e in errors}
-    return sorted(unique.values(), key=lambda e: [str(p) for p in e.path])
+    # Per node, a missing field first: it is usually the cause of the errors that follow it.
+    return sorted(
+        unique.values(),
+        key=lambda e: ([str(p) for p in e.path], not e.message.startswith("missing required")),
+    )
 
 
 _TYPE_WORDS = {

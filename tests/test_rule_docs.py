@@ -53,3 +53,15 @@ def test_good_example_does_not_fire(rule_id: str, tmp_path: Path) -> None:
     # A good example is also free of catalogue errors, so it can be copied as it is.
     broken = [f for f in lint_findings(root) if f.rule.startswith("K")]
     assert not broken, broken
+
+
+@pytest.mark.parametrize("rule_id", list(RULES))
+def test_rule_speaks_dutch(rule_id: str) -> None:
+    rule = RULES[rule_id]
+    dutch = rule.translations.get("nl")
+    assert dutch, f"{rule_id} has no Dutch translation"
+    message = dutch["message"]
+    variants = message if isinstance(message, dict) else {"default": message}
+    assert set(variants) == set(rule.message), f"{rule_id}: Dutch message variants differ"
+    for part in ("what", "why", "fix"):
+        assert dutch["docs"][part].strip(), f"{rule_id} lacks Dutch docs.{part}"

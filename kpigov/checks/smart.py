@@ -52,7 +52,8 @@ def vague_description(catalogue: Catalogue, options: Options) -> Iterator[Violat
             yield on_document(
                 kpi,
                 ("description",),
-                args={"words": f"{words} word{'' if words == 1 else 's'}", "min_words": minimum},
+                variant="one-word" if words == 1 else "default",
+                args={"words": words, "min_words": minimum},
             )
 
 

@@ -47,3 +47,37 @@ def render(format_name: str, report: Report) -> str:
     module = importlib.import_module(f"kpigov.reporters.{format_name}_report")
     output: str = module.render(report)
     return output
+
+
+def render_statistics(format_name: str, report: Report) -> str:
+    """``--statistics``: the number of unsuppressed findings per rule, most frequent first."""
+    counts: dict[str, list[object]] = {}
+    for finding in report.findings:
+        if not finding.suppressed:
+            entry = counts.setdefault(
+                finding.rule, [finding.rule, finding.name, finding.severity, 0]
+            )
+            entry[3] = int(entry[3]) + 1  # type: ignore[call-overload]
+    rows = sorted(counts.values(), key=lambda row: (-int(row[3]), str(row[0])))  # type: ignore[call-overload]
+    if format_name == "json":
+        import json
+
+        return (
+            json.dumps(
+                {
+                    "version": 1,
+                    "statistics": [
+                        {"rule": rule, "name": name, "severity": severity, "count": count}
+                        for rule, name, severity, count in rows
+                    ],
+                    "summary": {**report.counts(), "files": report.files_checked},
+                },
+                indent=2,
+            )
+            + "\n"
+        )
+    lines = [f"{count:>6}  {rule}  {name:32} [{severity}]" for rule, name, severity, count in rows]
+    total = sum(int(row[3]) for row in rows)  # type: ignore[call-overload]
+    if not report.quiet:
+        lines.append(f"{total:>6}  findings in {report.files_checked} files")
+    return "\n".join(lines) + "\n"
