@@ -45,6 +45,8 @@ def find_suppressions(file: str, text: str) -> list[Suppression]:
         stripped = line.strip()
         alone = stripped.startswith("#")
         match = _COMMENT.search(line)
+        if match is not None and _inside_quotes(line, match.start()):
+            match = None
         if match is not None:
             selectors = tuple(part.strip() for part in match["rules"].split(",") if part.strip())
             reason = match["reason"].strip()
@@ -60,6 +62,12 @@ def find_suppressions(file: str, text: str) -> list[Suppression]:
         if stripped and not alone:
             in_first_block = False
     return found
+
+
+def _inside_quotes(line: str, position: int) -> bool:
+    """Whether ``position`` falls inside a quoted YAML string on this line (then it is no comment)."""
+    before = line[:position]
+    return before.count('"') % 2 == 1 or before.count("'") % 2 == 1
 
 
 def _next_content_line(lines: list[str], index: int) -> int:

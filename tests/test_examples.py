@@ -30,6 +30,7 @@ def test_messy_shows_findings_of_every_rule_category() -> None:
     )
     assert code == 1
     rules = {f["rule"] for f in json_findings(out)}
+    assert {rule[0] for rule in rules} >= set("KSAOFZTGXM")  # M: the example's own house rule
     for expected in (
         "K001",
         "K002",

@@ -56,11 +56,12 @@ def team_owner(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
         team = catalogue.teams.get(owner) if isinstance(owner, str) else None
         if team is not None:
             lead = value(team, "lead")
+            known_lead = isinstance(lead, str) and lead in catalogue.persons
             yield on_document(
                 kpi,
                 ("owner",),
-                variant="with-lead" if isinstance(lead, str) else "default",
-                args={"team": owner, "lead": lead or ""},
+                variant="with-lead" if known_lead else "default",
+                args={"team": owner, "lead": lead if known_lead else ""},
             )
 
 
