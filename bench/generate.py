@@ -87,7 +87,7 @@ def kpi_text(index: int, rng: random.Random, goal: str, owner: str) -> str:
         f"  expression: ({expression})",
         "  inputs:",
         *[
-            f'    - {{name: {name}, source: "Data warehouse, table {area}_{name}", '
+            f'    - {{name: {name}, source: "Data warehouse, table {area}_{name}_{index}", '
             f"description: Count of {name.replace('_', ' ')} records}}"
             for name in inputs
         ],

@@ -339,6 +339,15 @@ def _index(catalogue: Catalogue) -> None:
         (d for d in catalogue.documents if d.kind and d.id),
         key=lambda d: (d.id, d.file, d.line),
     )
+    # The fields the rules read are gathered in one pass after loading, so that they lie close
+    # together in memory: every rule walks all of them, and scattered objects cost cache misses.
+    for document in ordered:
+        invalid = document.invalid
+        document.fields = {
+            key: found
+            for key, found in document.data.items()
+            if key not in invalid and found is not None and found != "" and found != []
+        }
     for document in ordered:
         namespace = "owner" if document.kind in OWNER_KINDS else document.kind
         key = (namespace, document.id)

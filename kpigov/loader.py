@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from sys import intern
 from typing import Any
 
 from ruamel.yaml.cyaml import CParser
@@ -106,7 +107,7 @@ def to_span(raw: RawPos) -> Span:
     )
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Document:
     """One YAML document of a catalogue file, as plain data with positions."""
 
@@ -120,6 +121,8 @@ class Document:
     kind: str | None = None
     id: str | None = None
     invalid: frozenset[str] = frozenset()  # top-level fields with a K002 error
+    # Top-level fields that are present (not missing) and valid: what the rules read.
+    fields: dict[str, Any] = field(default_factory=dict)
 
     @property
     def line(self) -> int:
@@ -259,7 +262,9 @@ class _DocumentBuilder:
             if key_node.__class__ is not ScalarNode:
                 self.problem("K002", _raw(key_node), message="a mapping key must be plain text")
                 continue
-            key = key_node.value
+            # Interned: every document then shares one string per field name, so lookups match
+            # by identity and the catalogue holds each name once.
+            key = intern(key_node.value)
             key_tag = key_node.ctag.suffix
             if key_tag != _PLAIN and key_tag != _STR:
                 raise _Unsafe(_raw(key_node), _tag_text(key_tag))

@@ -41,7 +41,7 @@ def goal_without_kpi(catalogue: Catalogue, options: Options) -> Iterator[Violati
 
 def inactive_goal_link(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
     for kpi in active_kpis(catalogue):
-        goals = value(kpi, "goals")
+        goals = kpi.fields.get("goals")
         for index, goal_id in enumerate(goals if isinstance(goals, list) else []):
             goal = catalogue.goals.get(goal_id)
             if goal is not None and goal_status(goal) != "active":
@@ -92,12 +92,12 @@ def only_short_term(catalogue: Catalogue, options: Options) -> Iterator[Violatio
 
 def deadline_after_goal(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
     for kpi in checked_kpis(catalogue):
-        deadline = to_date(sub_value(value(kpi, "target"), "deadline"))
+        deadline = to_date(sub_value(kpi.fields.get("target"), "deadline"))
         if deadline is None:
             continue
         for goal_id in dict.fromkeys(goal_ids(kpi)):
             goal = catalogue.goals.get(goal_id)
-            goal_deadline = to_date(value(goal, "deadline")) if goal is not None else None
+            goal_deadline = to_date(goal.fields.get("deadline")) if goal is not None else None
             if goal_deadline is not None and deadline > goal_deadline:
                 yield on_document(
                     kpi,

@@ -6,7 +6,6 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from kpigov.catalogue import Catalogue, iter_kind
-from kpigov.checks.common import value
 from kpigov.findings import Violation, format_yaml_path, on_document
 from kpigov.loader import Document
 
@@ -44,12 +43,17 @@ def duplicate_id(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
         )
 
 
-def _input_kpis(kpi: Document) -> Iterator[tuple[int, str]]:
-    formula = value(kpi, "formula")
+def _input_kpis(kpi: Document) -> list[tuple[int, str]]:
+    """(index, KPI id) of the formula inputs that are other KPIs (composite KPIs)."""
+    formula = kpi.fields.get("formula")
     inputs = formula.get("inputs") if isinstance(formula, dict) else None
-    for index, item in enumerate(inputs if isinstance(inputs, list) else []):
-        if isinstance(item, dict) and isinstance(item.get("kpi"), str) and item["kpi"]:
-            yield index, item["kpi"]
+    if not isinstance(inputs, list):
+        return []
+    return [
+        (index, item["kpi"])
+        for index, item in enumerate(inputs)
+        if isinstance(item, dict) and isinstance(item.get("kpi"), str) and item["kpi"]
+    ]
 
 
 def unknown_reference(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
@@ -66,26 +70,26 @@ def unknown_reference(catalogue: Catalogue, options: Options) -> Iterator[Violat
         )
 
     for kpi in iter_kind(catalogue, "kpi"):
-        goals = value(kpi, "goals")
+        goals = kpi.fields.get("goals")
         for index, goal_id in enumerate(goals if isinstance(goals, list) else []):
             if goal_id not in catalogue.goals:
                 yield unknown(kpi, ("goals", index), goal_id, "goal")
         for index, input_kpi in _input_kpis(kpi):
             if input_kpi not in catalogue.kpis:
                 yield unknown(kpi, ("formula", "inputs", index, "kpi"), input_kpi, "KPI")
-        replaced_by = value(kpi, "replaced_by")
+        replaced_by = kpi.fields.get("replaced_by")
         if isinstance(replaced_by, str) and replaced_by not in catalogue.kpis:
             yield unknown(kpi, ("replaced_by",), replaced_by, "KPI")
     for goal in iter_kind(catalogue, "goal"):
-        parent = value(goal, "parent")
+        parent = goal.fields.get("parent")
         if isinstance(parent, str) and parent not in catalogue.goals:
             yield unknown(goal, ("parent",), parent, "goal")
     for person in iter_kind(catalogue, "person"):
-        team = value(person, "team")
+        team = person.fields.get("team")
         if isinstance(team, str) and team not in catalogue.teams:
             yield unknown(person, ("team",), team, "team")
     for team in iter_kind(catalogue, "team"):
-        lead = value(team, "lead")
+        lead = team.fields.get("lead")
         if isinstance(lead, str) and lead not in catalogue.persons:
             yield unknown(team, ("lead",), lead, "person")
 
@@ -120,7 +124,7 @@ def _cycles(edges: Mapping[str, list[str]]) -> Iterator[list[str]]:
 def reference_cycle(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
     """Goal parents that loop, and KPIs whose inputs lead back to themselves."""
     parents = {
-        goal_id: [value(goal, "parent")] if isinstance(value(goal, "parent"), str) else []
+        goal_id: [goal.fields.get("parent")] if isinstance(goal.fields.get("parent"), str) else []
         for goal_id, goal in catalogue.goals.items()
     }
     for cycle in _cycles(parents):

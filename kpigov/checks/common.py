@@ -24,15 +24,12 @@ def is_invalid(document: Document, field: str) -> bool:
 
 def missing(document: Document, field: str) -> bool:
     """The owning rule should report this field: missing, and not merely invalid."""
-    return not is_invalid(document, field) and is_missing(document.get(field))
+    return field not in document.fields and field not in document.invalid
 
 
 def value(document: Document, field: str) -> Any:
     """The field's value when it is present and valid, else None."""
-    if is_invalid(document, field):
-        return None
-    found = document.get(field)
-    return None if is_missing(found) else found
+    return document.fields.get(field)
 
 
 def sub_value(mapping: Any, key: str) -> Any:
@@ -43,12 +40,11 @@ def sub_value(mapping: Any, key: str) -> Any:
 
 
 def status(document: Document) -> str:
-    found = value(document, "status")
-    return found if isinstance(found, str) else "active"
+    return document.fields.get("status", "active")  # type: ignore[no-any-return]
 
 
 def is_qualitative(document: Document) -> bool:
-    return value(document, "type") == "qualitative"
+    return document.fields.get("type") == "qualitative"
 
 
 def checked_kpis(catalogue: Catalogue) -> list[Document]:
@@ -84,7 +80,7 @@ def number(found: Any) -> float | None:
 
 def scale_of(document: Document) -> tuple[float | None, float | None] | None:
     """The KPI's valid range: its ``scale``, or 0..100 for a percent without one."""
-    scale = value(document, "scale")
+    scale = document.fields.get("scale")
     if isinstance(scale, dict):
         low, high = number(scale.get("min")), number(scale.get("max"))
         if low is not None or high is not None:
@@ -92,7 +88,7 @@ def scale_of(document: Document) -> tuple[float | None, float | None] | None:
         return None
     if is_invalid(document, "scale"):
         return None
-    if value(document, "unit") == "percent":
+    if document.fields.get("unit") == "percent":
         return 0.0, 100.0
     return None
 
@@ -116,16 +112,15 @@ def active_goals(catalogue: Catalogue) -> list[Document]:
 
 
 def goal_status(goal: Document) -> str:
-    found = value(goal, "status")
-    return found if isinstance(found, str) else "active"
+    return goal.fields.get("status", "active")  # type: ignore[no-any-return]
 
 
 def is_active_person(person: Document) -> bool:
-    return value(person, "active") is not False
+    return person.fields.get("active") is not False
 
 
 def goal_ids(kpi: Document) -> list[str]:
-    goals = value(kpi, "goals")
+    goals = kpi.fields.get("goals")
     return [goal for goal in goals if isinstance(goal, str)] if isinstance(goals, list) else []
 
 
@@ -148,7 +143,7 @@ def child_goals(catalogue: Catalogue) -> dict[str, list[Document]]:
     def build() -> dict[str, list[Document]]:
         table: dict[str, list[Document]] = {}
         for goal in active_goals(catalogue):
-            parent = value(goal, "parent")
+            parent = goal.fields.get("parent")
             if isinstance(parent, str):
                 table.setdefault(parent, []).append(goal)
         return table
@@ -160,7 +155,7 @@ def active_kpis_by_owner(catalogue: Catalogue) -> dict[str, list[Document]]:
     def build() -> dict[str, list[Document]]:
         table: dict[str, list[Document]] = {}
         for kpi in active_kpis(catalogue):
-            owner = value(kpi, "owner")
+            owner = kpi.fields.get("owner")
             if isinstance(owner, str):
                 table.setdefault(owner, []).append(kpi)
         return table

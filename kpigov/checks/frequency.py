@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from kpigov.catalogue import Catalogue
-from kpigov.checks.common import checked_kpis, missing, sub_value, to_date, value
+from kpigov.checks.common import checked_kpis, missing, sub_value, to_date
 from kpigov.findings import Violation, on_document
 from kpigov.periods import PERIOD_DAYS
 
@@ -28,7 +28,7 @@ def no_review(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
 
 def _periods(catalogue: Catalogue) -> Iterator[tuple[Any, str, str]]:
     for kpi in checked_kpis(catalogue):
-        frequency, review = value(kpi, "frequency"), value(kpi, "review")
+        frequency, review = kpi.fields.get("frequency"), kpi.fields.get("review")
         if isinstance(frequency, str) and isinstance(review, str):
             yield kpi, frequency, review
 
@@ -59,7 +59,7 @@ def measurement_noise(catalogue: Catalogue, options: Options) -> Iterator[Violat
 def finer_than_floor(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
     floors = catalogue.config.finest_frequency
     for kpi in checked_kpis(catalogue):
-        frequency, perspective = value(kpi, "frequency"), value(kpi, "perspective")
+        frequency, perspective = kpi.fields.get("frequency"), kpi.fields.get("perspective")
         floor = floors.get(perspective) if isinstance(perspective, str) else None
         if isinstance(frequency, str) and floor and PERIOD_DAYS[frequency] < PERIOD_DAYS[floor]:
             yield on_document(
@@ -72,12 +72,12 @@ def finer_than_floor(catalogue: Catalogue, options: Options) -> Iterator[Violati
 def too_few_points(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
     today = catalogue.today
     for kpi in checked_kpis(catalogue):
-        frequency = value(kpi, "frequency")
-        deadline = to_date(sub_value(value(kpi, "target"), "deadline"))
+        frequency = kpi.fields.get("frequency")
+        deadline = to_date(sub_value(kpi.fields.get("target"), "deadline"))
         if not isinstance(frequency, str) or deadline is None or deadline <= today:
             continue  # a deadline that is not after today is S143's
         start = today
-        baseline_date = to_date(sub_value(value(kpi, "baseline"), "date"))
+        baseline_date = to_date(sub_value(kpi.fields.get("baseline"), "date"))
         if baseline_date is not None and baseline_date > start:
             start = baseline_date
         points = math.floor((deadline - start).days / PERIOD_DAYS[frequency])

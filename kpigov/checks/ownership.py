@@ -13,7 +13,6 @@ from kpigov.checks.common import (
     ids,
     is_active_person,
     missing,
-    value,
 )
 from kpigov.findings import Violation, on_document
 from kpigov.loader import Document
@@ -35,27 +34,29 @@ def no_owner(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
 
 def unknown_owner(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
     for document in _owned(catalogue):
-        owner = value(document, "owner")
+        owner = document.fields.get("owner")
         if isinstance(owner, str) and catalogue.owner(owner) is None:
             yield on_document(document, ("owner",), args={"owner": owner, "kind": document.kind})
 
 
 def inactive_owner(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
     for document in _owned(catalogue):
-        owner = value(document, "owner")
+        owner = document.fields.get("owner")
         person = catalogue.persons.get(owner) if isinstance(owner, str) else None
         if person is not None and not is_active_person(person):
             yield on_document(
-                document, ("owner",), args={"owner": owner, "name": value(person, "name") or owner}
+                document,
+                ("owner",),
+                args={"owner": owner, "name": person.fields.get("name") or owner},
             )
 
 
 def team_owner(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
     for kpi in checked_kpis(catalogue):
-        owner = value(kpi, "owner")
+        owner = kpi.fields.get("owner")
         team = catalogue.teams.get(owner) if isinstance(owner, str) else None
         if team is not None:
-            lead = value(team, "lead")
+            lead = team.fields.get("lead")
             known_lead = isinstance(lead, str) and lead in catalogue.persons
             yield on_document(
                 kpi,

@@ -16,7 +16,6 @@ from kpigov.checks.common import (
     ids,
     is_active_person,
     is_qualitative,
-    value,
 )
 from kpigov.findings import Span, Violation, on_document
 from kpigov.formula import normalised, parse_formula
@@ -29,7 +28,7 @@ _TIER_LIMITS = {"key_kpis": ("kpi",), "kris": ("kri",), "pis": ("pi", "ri"), "to
 
 
 def _tier(kpi: Document) -> str:
-    tier = value(kpi, "tier")
+    tier = kpi.fields.get("tier")
     return tier if isinstance(tier, str) else "kpi"
 
 
@@ -66,7 +65,7 @@ def team_overloaded(catalogue: Catalogue, options: Options) -> Iterator[Violatio
     by_owner = active_kpis_by_owner(catalogue)
     members: dict[str, list[Document]] = {}
     for person in iter_kind(catalogue, "person"):
-        team = value(person, "team")
+        team = person.fields.get("team")
         if isinstance(team, str) and is_active_person(person):
             members.setdefault(team, []).append(person)
     for team in iter_kind(catalogue, "team"):
@@ -78,7 +77,7 @@ def team_overloaded(catalogue: Catalogue, options: Options) -> Iterator[Violatio
 
 
 def _inputs(kpi: Document) -> list[Any]:
-    formula = value(kpi, "formula")
+    formula = kpi.fields.get("formula")
     inputs = formula.get("inputs") if isinstance(formula, dict) else None
     return inputs if isinstance(inputs, list) else []
 
@@ -100,12 +99,8 @@ def normalised_name(name: str) -> str:
     return _NOT_WORD.sub(" ", name.casefold()).strip()
 
 
-def normalised_definition(kpi: Document) -> str | None:
-    """The formula with each input replaced by its source or KPI; None without a usable formula."""
-    formula = value(kpi, "formula")
-    expression = formula.get("expression") if isinstance(formula, dict) else None
-    if is_qualitative(kpi) or not isinstance(expression, str):
-        return None
+def _stands_for(kpi: Document) -> dict[str, str]:
+    """Each input's name -> what it stands for: ``kpi:<id>`` or ``source:<normalised text>``."""
     replacements = {}
     for item in _inputs(kpi):
         if isinstance(item, dict) and isinstance(item.get("name"), str):
@@ -113,21 +108,46 @@ def normalised_definition(kpi: Document) -> str | None:
             if isinstance(stands_for, str) and stands_for:
                 prefix = "kpi:" if item.get("kpi") else "source:"
                 replacements[item["name"]] = prefix + " ".join(stands_for.casefold().split())
-    return normalised(parse_formula(expression), replacements)
+    return replacements
+
+
+def _expression(kpi: Document) -> str | None:
+    formula = kpi.fields.get("formula")
+    expression = formula.get("expression") if isinstance(formula, dict) else None
+    return expression if isinstance(expression, str) and not is_qualitative(kpi) else None
+
+
+def normalised_definition(kpi: Document) -> str | None:
+    """The formula with each input replaced by its source or KPI; None without a usable formula."""
+    expression = _expression(kpi)
+    if expression is None:
+        return None
+    return normalised(parse_formula(expression), _stands_for(kpi))
 
 
 def duplicate_definition(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
     """Active KPIs that define the same thing twice, found by hashing (linear)."""
     kpis = sorted(active_kpis(catalogue), key=lambda d: (d.id or "", d.file, d.line))
+    # Two formulas can only be equal when their inputs stand for the same things, so the full
+    # normalised formula is computed only for KPIs that share such a bucket.
+    inputs: dict[int, dict[str, str]] = {}
+    buckets: dict[tuple[str, ...], int] = {}
+    for kpi in kpis:
+        if _expression(kpi) is not None:
+            stands_for = inputs[id(kpi)] = _stands_for(kpi)
+            bucket = tuple(sorted(stands_for.values()))
+            buckets[bucket] = buckets.get(bucket, 0) + 1
     seen: dict[tuple[str, str], Document] = {}
     for kpi in kpis:
         keys = []
-        name = value(kpi, "name")
-        if isinstance(name, str) and normalised_name(name):
-            keys.append(("name", normalised_name(name)))
-        definition = normalised_definition(kpi)
-        if definition is not None:
-            keys.append(("formula", definition))
+        name = kpi.fields.get("name")
+        if isinstance(name, str) and (plain_name := normalised_name(name)):
+            keys.append(("name", plain_name))
+        stands_for = inputs.get(id(kpi))
+        if stands_for is not None and buckets[tuple(sorted(stands_for.values()))] > 1:
+            definition = normalised(parse_formula(_expression(kpi) or ""), stands_for)
+            if definition is not None:
+                keys.append(("formula", definition))
         for key in keys:
             first = seen.setdefault(key, kpi)
             if first is not kpi:

@@ -21,7 +21,6 @@ from kpigov.checks.common import (
     status,
     sub_value,
     to_date,
-    value,
 )
 from kpigov.findings import Violation, on_document
 from kpigov.formula import parse_formula
@@ -47,7 +46,7 @@ def vague_description(catalogue: Catalogue, options: Options) -> Iterator[Violat
                 kpi, variant="missing", args={"min_words": minimum}, fingerprint_path="description"
             )
             continue
-        description = value(kpi, "description")
+        description = kpi.fields.get("description")
         if isinstance(description, str) and (words := count_words(description, minimum)) < minimum:
             yield on_document(
                 kpi,
@@ -59,13 +58,13 @@ def vague_description(catalogue: Catalogue, options: Options) -> Iterator[Violat
 
 def compound_name(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
     for kpi in checked_kpis(catalogue):
-        name = value(kpi, "name")
+        name = kpi.fields.get("name")
         if isinstance(name, str) and (match := _COMPOUND.search(name)):
             yield on_document(kpi, ("name",), args={"name": name, "joiner": match.group().strip()})
 
 
 def _formula(kpi: Document) -> dict[str, Any] | None:
-    formula = value(kpi, "formula")
+    formula = kpi.fields.get("formula")
     return formula if isinstance(formula, dict) else None
 
 
@@ -157,18 +156,18 @@ def no_direction(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
 
 def _numbers_against_scale(kpi: Document) -> Iterator[tuple[tuple[str, ...], float]]:
     """(path, value) of the target, baseline and thresholds that S121 holds against the scale."""
-    target = value(kpi, "target")
-    direction = value(kpi, "direction")
+    target = kpi.fields.get("target")
+    direction = kpi.fields.get("direction")
     if isinstance(target, dict):
         keys = ("min", "max") if direction == "target-range" else ("value",)
         for key in keys:
             found = number(target.get(key))
             if found is not None:
                 yield ("target", key), found
-    baseline = value(kpi, "baseline")
+    baseline = kpi.fields.get("baseline")
     if isinstance(baseline, dict) and (found := number(baseline.get("value"))) is not None:
         yield ("baseline", "value"), found
-    thresholds = value(kpi, "thresholds")
+    thresholds = kpi.fields.get("thresholds")
     # Target-range thresholds are distances outside the range, not values on the scale.
     if isinstance(thresholds, dict) and direction != "target-range":
         for key in ("red", "amber"):
@@ -201,7 +200,7 @@ def target_out_of_scale(catalogue: Catalogue, options: Options) -> Iterator[Viol
 
 
 def _target_and_baseline(kpi: Document) -> tuple[dict[str, Any], float, float] | None:
-    target, baseline = value(kpi, "target"), value(kpi, "baseline")
+    target, baseline = kpi.fields.get("target"), kpi.fields.get("baseline")
     if not isinstance(target, dict) or not isinstance(baseline, dict):
         return None
     target_value, baseline_value = number(target.get("value")), number(baseline.get("value"))
@@ -212,7 +211,7 @@ def _target_and_baseline(kpi: Document) -> tuple[dict[str, Any], float, float] |
 
 def target_not_improvement(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
     for kpi in checked_kpis(catalogue):
-        direction = value(kpi, "direction")
+        direction = kpi.fields.get("direction")
         found = _target_and_baseline(kpi)
         if direction not in ("higher-is-better", "lower-is-better") or found is None:
             continue
@@ -237,7 +236,7 @@ def target_not_improvement(catalogue: Catalogue, options: Options) -> Iterator[V
 def implausible_target(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
     max_change = options["max_change"]
     for kpi in checked_kpis(catalogue):
-        direction = value(kpi, "direction")
+        direction = kpi.fields.get("direction")
         found = _target_and_baseline(kpi)
         if direction == "target-range" or found is None:
             continue
@@ -268,7 +267,7 @@ def no_target(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
             continue
         if is_invalid(kpi, "direction"):
             continue
-        if value(kpi, "direction") == "target-range":
+        if kpi.fields.get("direction") == "target-range":
             if sub_value(target, "min") is None or sub_value(target, "max") is None:
                 yield on_document(kpi, variant="range", fingerprint_path="target.min")
         elif sub_value(target, "value") is None:
@@ -277,7 +276,7 @@ def no_target(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
 
 def no_deadline(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
     for kpi in checked_kpis(catalogue):
-        target = value(kpi, "target")
+        target = kpi.fields.get("target")
         if isinstance(target, dict) and sub_value(target, "deadline") is None:
             yield on_document(kpi, fingerprint_path="target.deadline")
 
@@ -287,7 +286,7 @@ def deadline_passed(catalogue: Catalogue, options: Options) -> Iterator[Violatio
     for kpi in checked_kpis(catalogue):
         if status(kpi) != "active":
             continue
-        deadline = to_date(sub_value(value(kpi, "target"), "deadline"))
+        deadline = to_date(sub_value(kpi.fields.get("target"), "deadline"))
         if deadline is not None and deadline < today:
             yield on_document(
                 kpi,
@@ -299,7 +298,7 @@ def deadline_passed(catalogue: Catalogue, options: Options) -> Iterator[Violatio
 def review_overdue(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
     today = catalogue.today
     for kpi in checked_kpis(catalogue):
-        review_by = to_date(value(kpi, "review_by"))
+        review_by = to_date(kpi.fields.get("review_by"))
         if review_by is not None and review_by < today:
             yield on_document(
                 kpi,
@@ -310,13 +309,13 @@ def review_overdue(catalogue: Catalogue, options: Options) -> Iterator[Violation
 
 def thresholds_inconsistent(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
     for kpi in checked_kpis(catalogue):
-        thresholds, direction = value(kpi, "thresholds"), value(kpi, "direction")
+        thresholds, direction = kpi.fields.get("thresholds"), kpi.fields.get("direction")
         if not isinstance(thresholds, dict) or direction is None:
             continue
         red, amber = number(thresholds.get("red")), number(thresholds.get("amber"))
         if red is None or amber is None:
             continue
-        target = value(kpi, "target")
+        target = kpi.fields.get("target")
         target_value = number(target.get("value")) if isinstance(target, dict) else None
         args = {"red": format_number(red), "amber": format_number(amber)}
         if direction == "target-range":

@@ -16,7 +16,6 @@ from kpigov.checks.common import (
     scale_of,
     sub_value,
     to_date,
-    value,
 )
 from kpigov.findings import Span, Violation, on_document
 from kpigov.periods import PERIOD_DAYS
@@ -76,7 +75,7 @@ def history_format(catalogue: Catalogue, options: Options) -> Iterator[Violation
 def stale_history(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
     today = catalogue.today
     for kpi in checked_kpis(catalogue):
-        frequency = value(kpi, "frequency")
+        frequency = kpi.fields.get("frequency")
         history = catalogue.history.get(kpi.id or "")
         latest = history.latest if history is not None else None
         last_date = to_date(latest.date) if latest is not None else None
