@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from kpigov.baseline import apply_baseline
 from kpigov.catalogue import Catalogue
+from kpigov.checks.common import checked_kpis
 from kpigov.checks.suppressions import OUTCOME_KEY
 from kpigov.config import Config
 from kpigov.findings import Finding, Violation, format_yaml_path, with_fingerprints
@@ -129,8 +130,15 @@ def run_rules(
                 found.append(finding)
         return found
 
-    # Suppression rules (X) run last: they report on what the comments did to the other findings.
-    findings = [f for rule in selected if rule.category != "X" for f in run(rule)]
+    # Per-KPI rules run together in one pass over the KPIs: each KPI is read from memory once
+    # for all of them, instead of once per rule. Suppression rules (X) run last: they report on
+    # what the comments did to the other findings.
+    findings = [
+        f for rule in selected if rule.category != "X" and rule.scope != "kpi" for f in run(rule)
+    ]
+    per_kpi = [rule for rule in selected if rule.scope == "kpi"]
+    if per_kpi:
+        findings += _kpi_pass(catalogue, per_kpi, severities, options, config.language, wanted)
     findings = _suppress(catalogue, rules, selected, ignored_in, findings)
     findings += [f for rule in selected if rule.category == "X" for f in run(rule)]
     findings.sort(key=Finding.sort_key)
@@ -139,6 +147,33 @@ def run_rules(
         findings = apply_baseline(findings, baseline)
     files = catalogue.files if in_scope is None else [f for f in catalogue.files if in_scope(f)]
     return LintResult(findings, len(files), tuple(selected))
+
+
+def _kpi_pass(
+    catalogue: Catalogue,
+    rules: list[Rule],
+    severities: Mapping[str, str],
+    options: Mapping[str, Mapping[str, object]],
+    language: str,
+    wanted: Callable[[Finding], bool],
+) -> list[Finding]:
+    prepared = [
+        (
+            rule,
+            rule.check_function(),
+            severities.get(rule.id, rule.severity),
+            rule.option_values(options.get(rule.id)),
+        )
+        for rule in rules
+    ]
+    found = []
+    for kpi in checked_kpis(catalogue):
+        for rule, check, severity, rule_options in prepared:
+            for violation in check(kpi, catalogue, rule_options):  # type: ignore[call-arg,arg-type]
+                finding = to_finding(rule, violation, severity, language)
+                if wanted(finding):
+                    found.append(finding)
+    return found
 
 
 def _suppress(

@@ -42,6 +42,11 @@ class History:
     def latest(self) -> Measurement | None:
         return self.rows[-1] if self.rows else None
 
+    # The lowest and highest recorded value, kept while parsing: T602 reads the rows only when
+    # one of them is off the scale.
+    lowest: float = math.inf
+    highest: float = -math.inf
+
 
 def _is_date(text: str) -> bool:
     if len(text) != 10 or text[4] != "-" or text[7] != "-":
@@ -151,5 +156,9 @@ def _parse_rows(
             continue
         previous = date
         history.rows.append(Measurement(line, date, value, cells[2] if len(cells) > 2 else ""))
+        if value < history.lowest:
+            history.lowest = value
+        if value > history.highest:
+            history.highest = value
     if not header_seen:
         problem(1, "the file is empty; it needs the header 'date,value'")

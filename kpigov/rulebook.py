@@ -93,6 +93,7 @@ class Rule:
     smart: str | None = None
     options: Mapping[str, OptionSpec] = field(default_factory=dict)
     check: str | None = None
+    scope: str = "catalogue"  # "kpi": check(kpi, catalogue, options), run in the engine's KPI pass
     source: Path | None = None
     translations: Mapping[str, Any] = field(default_factory=dict)
     # Declarative (custom) rules: which documents, and what must hold of them.
@@ -148,6 +149,7 @@ def rule_from_data(data: Mapping[str, Any], source: Path | None = None) -> Rule:
         docs=MappingProxyType(dict(data["docs"])),
         options=MappingProxyType(options),
         check=data.get("check"),
+        scope=data.get("scope", "catalogue"),
         source=source,
         translations=MappingProxyType(dict(data.get("translations") or {})),
         given=data.get("given"),

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
 from kpigov.catalogue import Catalogue
 from kpigov.checks.common import (
+    NOTHING,
+    Found,
+    Options,
     active_goals,
-    active_kpis,
     active_kpis_by_goal,
-    checked_kpis,
     child_goals,
     goal_ids,
     goal_status,
@@ -23,13 +23,10 @@ from kpigov.checks.common import (
 from kpigov.findings import Violation, on_document
 from kpigov.loader import Document
 
-Options = Mapping[str, Any]
 
-
-def kpi_without_goal(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
-    for kpi in checked_kpis(catalogue):
-        if missing(kpi, "goals"):  # an unknown goal id counts as present (K005 reports it)
-            yield on_document(kpi, fingerprint_path="goals")
+def kpi_without_goal(kpi: Document, catalogue: Catalogue, options: Options) -> Found:
+    """Per KPI. An unknown goal id counts as present (K005 reports it)."""
+    return [on_document(kpi, fingerprint_path="goals")] if missing(kpi, "goals") else NOTHING
 
 
 def goal_without_kpi(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
@@ -39,18 +36,18 @@ def goal_without_kpi(catalogue: Catalogue, options: Options) -> Iterator[Violati
             yield on_document(goal, args={"goal": goal.id})
 
 
-def inactive_goal_link(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
-    for kpi in active_kpis(catalogue):
-        goals = kpi.fields.get("goals")
-        for index, goal_id in enumerate(goals if isinstance(goals, list) else []):
-            goal = catalogue.goals.get(goal_id)
-            if goal is not None and goal_status(goal) != "active":
-                yield on_document(
-                    kpi,
-                    ("goals", index),
-                    args={"goal": goal_id, "status": goal_status(goal)},
-                    related=(goal_id,),
-                )
+def inactive_goal_link(kpi: Document, catalogue: Catalogue, options: Options) -> Found:
+    """Per KPI: an active KPI linked to an achieved or abandoned goal."""
+    goals = kpi.fields.get("goals")
+    if kpi.fields.get("status", "active") != "active" or not isinstance(goals, list):
+        return NOTHING
+    found = []
+    for index, goal_id in enumerate(goals):
+        goal = catalogue.goals.get(goal_id)
+        if goal is not None and goal_status(goal) != "active":
+            args = {"goal": goal_id, "status": goal_status(goal)}
+            found.append(on_document(kpi, ("goals", index), args=args, related=(goal_id,)))
+    return found
 
 
 def _explicit(kpis: list[Document], field: str, wanted: str) -> bool:
@@ -90,25 +87,23 @@ def only_short_term(catalogue: Catalogue, options: Options) -> Iterator[Violatio
             yield on_document(goal, args={"goal": goal.id, "count": len(kpis)}, related=ids(kpis))
 
 
-def deadline_after_goal(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
-    for kpi in checked_kpis(catalogue):
-        deadline = to_date(sub_value(kpi.fields.get("target"), "deadline"))
-        if deadline is None:
-            continue
-        for goal_id in dict.fromkeys(goal_ids(kpi)):
-            goal = catalogue.goals.get(goal_id)
-            goal_deadline = to_date(goal.fields.get("deadline")) if goal is not None else None
-            if goal_deadline is not None and deadline > goal_deadline:
-                yield on_document(
-                    kpi,
-                    ("target", "deadline"),
-                    args={
-                        "deadline": deadline.isoformat(),
-                        "goal": goal_id,
-                        "goal_deadline": goal_deadline.isoformat(),
-                    },
-                    related=(goal_id,),
-                )
+def deadline_after_goal(kpi: Document, catalogue: Catalogue, options: Options) -> Found:
+    """Per KPI: the target deadline against the deadline of each goal it serves."""
+    deadline = to_date(sub_value(kpi.fields.get("target"), "deadline"))
+    if deadline is None:
+        return NOTHING
+    found = []
+    for goal_id in dict.fromkeys(goal_ids(kpi)):
+        goal = catalogue.goals.get(goal_id)
+        goal_deadline = to_date(goal.fields.get("deadline")) if goal is not None else None
+        if goal_deadline is not None and deadline > goal_deadline:
+            args = {
+                "deadline": deadline.isoformat(),
+                "goal": goal_id,
+                "goal_deadline": goal_deadline.isoformat(),
+            }
+            found.append(on_document(kpi, ("target", "deadline"), args=args, related=(goal_id,)))
+    return found
 
 
 def goal_without_owner(catalogue: Catalogue, options: Options) -> Iterator[Violation]:

@@ -6,10 +6,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from kpigov.catalogue import Catalogue, iter_kind
+from kpigov.checks.common import Options
 from kpigov.findings import Violation, format_yaml_path, on_document
 from kpigov.loader import Document
-
-Options = Mapping[str, Any]
 
 
 def yaml_syntax(catalogue: Catalogue, options: Options) -> list[Violation]:
@@ -137,7 +136,12 @@ def reference_cycle(catalogue: Catalogue, options: Options) -> Iterator[Violatio
             args={"cycle": " → ".join(loop)},
             related=tuple(sorted(cycle)),
         )
-    inputs = {kpi_id: [k for _, k in _input_kpis(kpi)] for kpi_id, kpi in catalogue.kpis.items()}
+    # Only composite KPIs (with KPI inputs) can be on a loop, and they are few.
+    inputs = {
+        kpi_id: [k for _, k in found]
+        for kpi_id, kpi in catalogue.kpis.items()
+        if (found := _input_kpis(kpi))
+    }
     for cycle in _cycles(inputs):
         first = min(cycle)
         loop = cycle[cycle.index(first) :] + cycle[: cycle.index(first)] + [first]

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from kpigov.catalogue import Catalogue, iter_kind
+from kpigov.findings import Violation
 from kpigov.loader import Document
 
 # Statuses whose KPIs get the rules about one KPI (SPEC §3.1 "Which KPIs count").
 CHECKED_STATUSES = ("draft", "active")
+
+Options = Mapping[str, Any]
+# What a per-KPI check (scope: kpi) returns: its violations, usually none.
+Found = Sequence[Violation]
+NOTHING: Found = ()
 
 
 def is_missing(value: Any) -> bool:
@@ -63,8 +71,12 @@ def active_kpis(catalogue: Catalogue) -> list[Document]:
 
 
 def to_date(text: Any) -> dt.date | None:
-    if not isinstance(text, str):
-        return None
+    return _parse_date(text) if isinstance(text, str) else None
+
+
+@lru_cache(maxsize=8192)
+def _parse_date(text: str) -> dt.date | None:
+    """Dates repeat across a catalogue (deadlines, period ends), so parsing is cached."""
     try:
         return dt.date.fromisoformat(text)
     except ValueError:

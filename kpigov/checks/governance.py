@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
 from kpigov.catalogue import Catalogue, iter_kind
-from kpigov.checks.common import is_invalid, missing, status
+from kpigov.checks.common import Options, is_invalid, missing, status
 from kpigov.findings import Violation, on_document
-
-Options = Mapping[str, Any]
 
 
 def deprecated_without_replacement(catalogue: Catalogue, options: Options) -> Iterator[Violation]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
 from kpigov.catalogue import Catalogue, iter_kind
 from kpigov.checks.common import (
+    NOTHING,
+    Found,
+    Options,
     active_goals,
     active_kpis_by_owner,
     checked_kpis,
@@ -17,8 +19,6 @@ from kpigov.checks.common import (
 from kpigov.findings import Violation, on_document
 from kpigov.loader import Document
 
-Options = Mapping[str, Any]
-
 
 def _owned(catalogue: Catalogue) -> Iterator[Document]:
     """Documents whose owner the O rules check: draft and active KPIs, and active goals."""
@@ -26,10 +26,9 @@ def _owned(catalogue: Catalogue) -> Iterator[Document]:
     yield from active_goals(catalogue)
 
 
-def no_owner(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
-    for kpi in checked_kpis(catalogue):
-        if missing(kpi, "owner"):  # an unknown owner counts as present (O302 reports it)
-            yield on_document(kpi, fingerprint_path="owner")
+def no_owner(kpi: Document, catalogue: Catalogue, options: Options) -> Found:
+    """Per KPI. An unknown owner counts as present (O302 reports it)."""
+    return [on_document(kpi, fingerprint_path="owner")] if missing(kpi, "owner") else NOTHING
 
 
 def unknown_owner(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
@@ -51,19 +50,23 @@ def inactive_owner(catalogue: Catalogue, options: Options) -> Iterator[Violation
             )
 
 
-def team_owner(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
-    for kpi in checked_kpis(catalogue):
-        owner = kpi.fields.get("owner")
-        team = catalogue.teams.get(owner) if isinstance(owner, str) else None
-        if team is not None:
-            lead = team.fields.get("lead")
-            known_lead = isinstance(lead, str) and lead in catalogue.persons
-            yield on_document(
-                kpi,
-                ("owner",),
-                variant="with-lead" if known_lead else "default",
-                args={"team": owner, "lead": lead if known_lead else ""},
-            )
+def team_owner(kpi: Document, catalogue: Catalogue, options: Options) -> Found:
+    """Per KPI: owned by a team; the message suggests its lead when the lead is a person."""
+    owner = kpi.fields.get("owner")
+    team = catalogue.teams.get(owner) if isinstance(owner, str) else None
+    if team is None:
+        return NOTHING
+    lead = team.fields.get("lead")
+    known_lead = isinstance(lead, str) and lead in catalogue.persons
+    variant = "with-lead" if known_lead else "default"
+    return [
+        on_document(
+            kpi,
+            ("owner",),
+            variant=variant,
+            args={"team": owner, "lead": lead if known_lead else ""},
+        )
+    ]
 
 
 def owner_overloaded(catalogue: Catalogue, options: Options) -> Iterator[Violation]:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from kpigov.catalogue import Catalogue, iter_kind
 from kpigov.checks.common import (
+    NOTHING,
+    Found,
+    Options,
     active_goals,
     active_kpis,
     active_kpis_by_goal,
     active_kpis_by_owner,
-    checked_kpis,
     ids,
     is_active_person,
     is_qualitative,
@@ -20,8 +23,6 @@ from kpigov.checks.common import (
 from kpigov.findings import Span, Violation, on_document
 from kpigov.formula import normalised, parse_formula
 from kpigov.loader import Document, to_span
-
-Options = Mapping[str, Any]
 
 # limits key -> the tiers it counts (None: every active KPI)
 _TIER_LIMITS = {"key_kpis": ("kpi",), "kris": ("kri",), "pis": ("pi", "ri"), "total": None}
@@ -82,14 +83,15 @@ def _inputs(kpi: Document) -> list[Any]:
     return inputs if isinstance(inputs, list) else []
 
 
-def complex_formula(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
+def complex_formula(kpi: Document, catalogue: Catalogue, options: Options) -> Found:
+    """Per KPI: more formula inputs than limits.formula_inputs (quantitative KPIs only)."""
     limit = catalogue.config.limits["formula_inputs"]
-    for kpi in checked_kpis(catalogue):
-        inputs = _inputs(kpi)
-        if not is_qualitative(kpi) and len(inputs) > limit:
-            yield on_document(
-                kpi, ("formula", "inputs"), args={"count": len(inputs), "limit": limit}
-            )
+    inputs = _inputs(kpi)
+    if len(inputs) > limit and not is_qualitative(kpi):
+        return [
+            on_document(kpi, ("formula", "inputs"), args={"count": len(inputs), "limit": limit})
+        ]
+    return NOTHING
 
 
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -99,15 +101,20 @@ def normalised_name(name: str) -> str:
     return _NOT_WORD.sub(" ", name.casefold()).strip()
 
 
+@lru_cache(maxsize=65536)
+def _normalised_reference(is_kpi: bool, text: str) -> str:
+    return ("kpi:" if is_kpi else "source:") + " ".join(text.casefold().split())
+
+
 def _stands_for(kpi: Document) -> dict[str, str]:
     """Each input's name -> what it stands for: ``kpi:<id>`` or ``source:<normalised text>``."""
     replacements = {}
     for item in _inputs(kpi):
         if isinstance(item, dict) and isinstance(item.get("name"), str):
-            stands_for = item.get("kpi") or item.get("source")
+            kpi_input = item.get("kpi")
+            stands_for = kpi_input or item.get("source")
             if isinstance(stands_for, str) and stands_for:
-                prefix = "kpi:" if item.get("kpi") else "source:"
-                replacements[item["name"]] = prefix + " ".join(stands_for.casefold().split())
+                replacements[item["name"]] = _normalised_reference(bool(kpi_input), stands_for)
     return replacements
 
 

@@ -6,14 +6,13 @@ so they run last and cannot themselves be suppressed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
 from kpigov.catalogue import Catalogue
+from kpigov.checks.common import Options
 from kpigov.findings import Violation
 from kpigov.suppressions import SuppressionOutcome
 
-Options = Mapping[str, Any]
 OUTCOME_KEY = "suppression_outcome"
 
 

@@ -2,34 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
 from kpigov.catalogue import Catalogue
 from kpigov.checks.common import (
-    active_kpis,
-    checked_kpis,
+    NOTHING,
+    Found,
+    Options,
     format_number,
     format_scale,
     is_invalid,
-    is_missing,
     scale_of,
     sub_value,
     to_date,
 )
 from kpigov.findings import Span, Violation, on_document
+from kpigov.loader import Document
 from kpigov.periods import PERIOD_DAYS
 
-Options = Mapping[str, Any]
 
-
-def no_baseline(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
-    for kpi in checked_kpis(catalogue):
-        if is_invalid(kpi, "baseline"):
-            continue
-        baseline = kpi.get("baseline")
-        if is_missing(baseline) or sub_value(baseline, "value") is None:
-            yield on_document(kpi, fingerprint_path="baseline")
+def no_baseline(kpi: Document, catalogue: Catalogue, options: Options) -> Found:
+    """Per KPI: no baseline, or one without a value."""
+    if is_invalid(kpi, "baseline") or sub_value(kpi.fields.get("baseline"), "value") is not None:
+        return NOTHING
+    return [on_document(kpi, fingerprint_path="baseline")]
 
 
 def _row_span(line: int) -> Span:
@@ -44,6 +40,8 @@ def value_out_of_scale(catalogue: Catalogue, options: Options) -> Iterator[Viola
         if bounds is None:
             continue
         low, high = bounds
+        if (low is None or history.lowest >= low) and (high is None or history.highest <= high):
+            continue
         for row in history.rows:
             if (low is not None and row.value < low) or (high is not None and row.value > high):
                 yield Violation(
@@ -72,25 +70,26 @@ def history_format(catalogue: Catalogue, options: Options) -> Iterator[Violation
             )
 
 
-def stale_history(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
-    today = catalogue.today
-    for kpi in checked_kpis(catalogue):
-        frequency = kpi.fields.get("frequency")
-        history = catalogue.history.get(kpi.id or "")
-        latest = history.latest if history is not None else None
-        last_date = to_date(latest.date) if latest is not None else None
-        if not isinstance(frequency, str) or history is None or last_date is None:
-            continue
-        age = (today - last_date).days
-        allowed = max(2 * PERIOD_DAYS[frequency], 2)
-        if age > allowed:
-            yield Violation(
-                file=history.file,
-                document=kpi,
-                span=_row_span(latest.line),  # type: ignore[union-attr]
-                args={"date": last_date.isoformat(), "days": age, "frequency": frequency},
-                fingerprint_path="history[latest]",
-            )
+def stale_history(kpi: Document, catalogue: Catalogue, options: Options) -> Found:
+    """Per KPI: the last recorded value is older than two measurement periods."""
+    frequency = kpi.fields.get("frequency")
+    history = catalogue.history.get(kpi.id or "")
+    latest = history.latest if history is not None else None
+    last_date = to_date(latest.date) if latest is not None else None
+    if not isinstance(frequency, str) or history is None or latest is None or last_date is None:
+        return NOTHING
+    age = (catalogue.today - last_date).days
+    if age <= max(2 * PERIOD_DAYS[frequency], 2):
+        return NOTHING
+    return [
+        Violation(
+            file=history.file,
+            document=kpi,
+            span=_row_span(latest.line),
+            args={"date": last_date.isoformat(), "days": age, "frequency": frequency},
+            fingerprint_path="history[latest]",
+        )
+    ]
 
 
 def orphan_history(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
@@ -99,11 +98,12 @@ def orphan_history(catalogue: Catalogue, options: Options) -> Iterator[Violation
             yield Violation(file=history.file, span=Span(1, 1, 1, 1), args={"id": kpi_id})
 
 
-def no_history(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
-    folder = catalogue.config.history
-    for kpi in active_kpis(catalogue):
-        history = catalogue.history.get(kpi.id or "")
-        if history is None or not history.rows:
-            yield on_document(
-                kpi, args={"file": f"{folder}/{kpi.id}.csv"}, fingerprint_path="history"
-            )
+def no_history(kpi: Document, catalogue: Catalogue, options: Options) -> Found:
+    """Per KPI: an active KPI with no recorded value."""
+    if kpi.fields.get("status", "active") != "active":
+        return NOTHING
+    history = catalogue.history.get(kpi.id or "")
+    if history is not None and history.rows:
+        return NOTHING
+    file = f"{catalogue.config.history}/{kpi.id}.csv"
+    return [on_document(kpi, args={"file": file}, fingerprint_path="history")]
