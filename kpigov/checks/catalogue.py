@@ -42,6 +42,19 @@ def duplicate_id(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
         )
 
 
+def _composite_inputs(catalogue: Catalogue) -> dict[str, list[tuple[int, str]]]:
+    """KPI id -> its inputs that are other KPIs, for the composite KPIs only (K005 and K006)."""
+
+    def build() -> dict[str, list[tuple[int, str]]]:
+        return {
+            kpi.id or "": found
+            for kpi in iter_kind(catalogue, "kpi")
+            if (found := _input_kpis(kpi))
+        }
+
+    return catalogue.memo("composite_inputs", build)
+
+
 def _input_kpis(kpi: Document) -> list[tuple[int, str]]:
     """(index, KPI id) of the formula inputs that are other KPIs (composite KPIs)."""
     formula = kpi.fields.get("formula")
@@ -68,12 +81,13 @@ def unknown_reference(catalogue: Catalogue, options: Options) -> Iterator[Violat
             args={"reference": target, "kind": kind, "field": format_yaml_path(path)},
         )
 
+    composite = _composite_inputs(catalogue)
     for kpi in iter_kind(catalogue, "kpi"):
         goals = kpi.fields.get("goals")
         for index, goal_id in enumerate(goals if isinstance(goals, list) else []):
             if goal_id not in catalogue.goals:
                 yield unknown(kpi, ("goals", index), goal_id, "goal")
-        for index, input_kpi in _input_kpis(kpi):
+        for index, input_kpi in composite.get(kpi.id or "", ()):
             if input_kpi not in catalogue.kpis:
                 yield unknown(kpi, ("formula", "inputs", index, "kpi"), input_kpi, "KPI")
         replaced_by = kpi.fields.get("replaced_by")
@@ -138,9 +152,7 @@ def reference_cycle(catalogue: Catalogue, options: Options) -> Iterator[Violatio
         )
     # Only composite KPIs (with KPI inputs) can be on a loop, and they are few.
     inputs = {
-        kpi_id: [k for _, k in found]
-        for kpi_id, kpi in catalogue.kpis.items()
-        if (found := _input_kpis(kpi))
+        kpi_id: [k for _, k in found] for kpi_id, found in _composite_inputs(catalogue).items()
     }
     for cycle in _cycles(inputs):
         first = min(cycle)
