@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 FAIL_ON = ("error", "warning", "info", "never")
-LINT_FORMATS = ("text", "json")
+LINT_FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab")
 LANGUAGES = ("en", "nl")
 DEFAULT_BASELINE_NAME = (
     ".kpigov-baseline.json"  # kpigov.baseline.DEFAULT_BASELINE, kept import-free
@@ -102,6 +102,27 @@ def _load(root: Path, select: Sequence[str], ignore: Sequence[str]) -> tuple[Con
     return config, rules
 
 
+def _split_outputs(outputs: Sequence[str]) -> tuple[list[tuple[str, Path]], list[Path]]:
+    """``FORMAT:PATH`` outputs (when FORMAT is a known format) and plain paths."""
+    extra, plain = [], []
+    for output in outputs:
+        prefix, sep, rest = output.partition(":")
+        if sep and prefix in LINT_FORMATS and rest:
+            extra.append((prefix, Path(rest)))
+        else:
+            plain.append(Path(output))
+    return extra, plain
+
+
+def _write(path: Path, text: str) -> None:
+    from kpigov.atomic import write_atomic
+
+    try:
+        write_atomic(path, text)
+    except OSError as error:
+        _fail(f"cannot write {path}: {error.strerror}")
+
+
 def _display_root(root: Path) -> str:
     try:
         relative = root.relative_to(Path.cwd().resolve()).as_posix()
@@ -131,14 +152,15 @@ def main() -> None:
     "--format",
     "format_name",
     type=click.Choice(LINT_FORMATS),
-    default="text",
-    show_default=True,
-    help="Output format.",
+    help="Output format (default text; github when GITHUB_ACTIONS is set).",
 )
 @click.option(
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report to this file instead of standard output.",
+    "outputs",
+    multiple=True,
+    metavar="[FORMAT:]PATH",
+    help="Write the report to PATH instead of standard output; FORMAT:PATH (repeatable) "
+    "writes that format as well, e.g. --output sarif:kpigov.sarif.",
 )
 @click.option(
     "--select", multiple=True, help="Rules to run: ids, names, categories (comma-separated)."
@@ -175,8 +197,8 @@ def main() -> None:
 def lint(
     paths: tuple[str, ...],
     root: Path | None,
-    format_name: str,
-    output: Path | None,
+    format_name: str | None,
+    outputs: tuple[str, ...],
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     fail_on: str,
@@ -187,12 +209,14 @@ def lint(
     statistics: bool,
 ) -> None:
     """Check the catalogue; report findings in PATHS (all files when none)."""
+    from dataclasses import replace
+
     from kpigov.baseline import read_baseline, write_baseline
     from kpigov.catalogue import build_catalogue
     from kpigov.config import ConfigError
     from kpigov.engine import run_rules
     from kpigov.findings import SEVERITY_RANK
-    from kpigov.reporters import Report, render, render_statistics
+    from kpigov.reporters import Report, render, render_statistics, repository_prefix
 
     today = _today(today_text)
     catalogue_root = _locate_root(root, paths)
@@ -220,7 +244,12 @@ def lint(
             _fail(f"cannot write {baseline_path}: {error.strerror}")
         click.echo(f"Wrote {count} finding{'' if count == 1 else 's'} to {baseline_path}.")
         sys.exit(EXIT_CLEAN)
-    to_terminal = output is None and _wants_colour(sys.stdout)
+    if format_name is None:
+        format_name = "github" if os.environ.get("GITHUB_ACTIONS") else "text"
+    extra, plain = _split_outputs(outputs)
+    if len(plain) > 1:
+        _fail("--output without a FORMAT: prefix may be given once; write FORMAT:PATH for more")
+    to_stdout = not plain
     report = Report(
         findings=result.findings,
         files_checked=result.files_checked,
@@ -228,20 +257,23 @@ def lint(
         today=today.isoformat(),
         version=__version__,
         rules=result.rules_run,
-        colour=to_terminal,
-        code_frames=output is None and sys.stdout.isatty(),
+        colour=to_stdout and _wants_colour(sys.stdout),
+        code_frames=to_stdout and sys.stdout.isatty(),
         quiet=quiet,
-        display_root="" if output else _display_root(catalogue_root),
+        display_root=_display_root(catalogue_root) if to_stdout else "",
+        repository_prefix=repository_prefix(catalogue_root),
     )
-    text = render_statistics(format_name, report) if statistics else render(format_name, report)
-    if output is not None:
-        from kpigov.atomic import write_atomic
-
-        try:
-            write_atomic(output, text)
-        except OSError as error:
-            _fail(f"cannot write {output}: {error.strerror}")
-    else:
+    targets = [(format_name, path) for path in plain] + extra
+    for target_format, path in targets:
+        plain_report = replace(report, colour=False, code_frames=False, display_root="")
+        _write(
+            path,
+            render_statistics(target_format, plain_report)
+            if statistics
+            else render(target_format, plain_report),
+        )
+    if to_stdout:
+        text = render_statistics(format_name, report) if statistics else render(format_name, report)
         click.echo(text, nl=False)
     threshold = SEVERITY_RANK.get(fail_on)
     failing = threshold is not None and any(

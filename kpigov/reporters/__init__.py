@@ -11,7 +11,7 @@ from typing import Protocol
 from kpigov.findings import Finding
 from kpigov.rulebook import Rule
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab")
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,16 @@ class Report:
     code_frames: bool = False
     quiet: bool = False
     display_root: str = ""  # prefix that makes root-relative paths relative to the working dir
+    repository_prefix: str = ""  # the root relative to the git top-level ("" or "sub/dir/")
     warnings: Sequence[str] = field(default_factory=tuple)
+
+    def repository_path(self, file: str) -> str:
+        """A finding's file relative to the git top-level (SARIF, github, gitlab)."""
+        return self.repository_prefix + file
+
+    def active(self) -> list[Finding]:
+        """The findings that are not suppressed."""
+        return [finding for finding in self.findings if not finding.suppressed]
 
     def counts(self) -> dict[str, int]:
         counts = {"error": 0, "warning": 0, "info": 0, "suppressed": 0}
@@ -39,6 +48,15 @@ class Report:
 
 class Reporter(Protocol):
     def __call__(self, report: Report) -> str: ...
+
+
+def repository_prefix(root: Path) -> str:
+    """The root relative to the top of its git work tree ("" when it is the top or not in git)."""
+    for folder in (root, *root.parents):
+        if (folder / ".git").exists():
+            relative = root.relative_to(folder).as_posix()
+            return "" if relative == "." else relative + "/"
+    return ""
 
 
 def render(format_name: str, report: Report) -> str:

@@ -1,0 +1,111 @@
+"""``--format sarif``: SARIF 2.1.0 for code scanning, with rule metadata and suppressions."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from kpigov.findings import Finding
+from kpigov.reporters import Report
+from kpigov.rulebook import CATEGORIES, Rule
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://pypi.org/project/kpigov/"
+_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def _text(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _descriptor(rule: Rule) -> dict[str, Any]:
+    docs = rule.docs
+    help_markdown = (
+        f"**What it does.** {_text(docs['what'])}\n\n**Why it matters.** {_text(docs['why'])}\n\n"
+        f"**Example** (fires):\n\n```yaml\n{docs['bad'].rstrip()}\n```\n\n"
+        f"**Use instead:**\n\n```yaml\n{docs['good'].rstrip()}\n```\n\n**How to fix.** {_text(docs['fix'])}"
+    )
+    properties: dict[str, Any] = {
+        "category": CATEGORIES.get(rule.category, rule.category),
+        "tags": [rule.category],
+    }
+    if rule.smart:
+        properties["smart"] = rule.smart
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "shortDescription": {"text": _text(docs["what"])},
+        "fullDescription": {"text": _text(docs["why"])},
+        "help": {"text": f"{_text(docs['what'])} {_text(docs['fix'])}", "markdown": help_markdown},
+        "defaultConfiguration": {"level": _LEVELS[rule.severity]},
+        "properties": properties,
+    }
+
+
+def _result(report: Report, finding: Finding, index: dict[str, int]) -> dict[str, Any]:
+    region = {
+        "startLine": finding.line,
+        "startColumn": finding.column,
+        "endLine": max(finding.end_line, finding.line),
+        "endColumn": max(
+            finding.end_column, finding.column + 1 if finding.end_line <= finding.line else 1
+        ),
+    }
+    result: dict[str, Any] = {
+        "ruleId": finding.rule,
+        "level": _LEVELS[finding.severity],
+        "message": {"text": finding.message},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {
+                        "uri": report.repository_path(finding.file),
+                        "uriBaseId": "%SRCROOT%",
+                    },
+                    "region": region,
+                }
+            }
+        ],
+        "partialFingerprints": {"kpigovFingerprint/v1": finding.fingerprint},
+    }
+    if finding.rule in index:
+        result["ruleIndex"] = index[finding.rule]
+    if finding.object:
+        result["properties"] = {
+            "kind": finding.kind,
+            "object": finding.object,
+            "related": list(finding.related),
+        }
+    if finding.suppressed:
+        kind = "inSource" if finding.suppressed.get("by") == "inline" else "external"
+        result["suppressions"] = [
+            {"kind": kind, "justification": finding.suppressed.get("reason", "")}
+        ]
+    return result
+
+
+def render(report: Report) -> str:
+    rules = sorted({rule.id: rule for rule in report.rules}.values(), key=lambda rule: rule.id)
+    index = {rule.id: position for position, rule in enumerate(rules)}
+    document = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "kpigov",
+                        "version": report.version,
+                        "informationUri": INFORMATION_URI,
+                        "rules": [_descriptor(rule) for rule in rules],
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "originalUriBaseIds": {
+                    "%SRCROOT%": {"description": {"text": "The top of the git work tree."}}
+                },
+                "results": [_result(report, finding, index) for finding in report.findings],
+            }
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
