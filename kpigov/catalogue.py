@@ -9,7 +9,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kpigov.config import CACHE_DIR, CONFIG_FILE, Config
 from kpigov.findings import Span, Violation, format_yaml_path
@@ -18,6 +18,9 @@ from kpigov.history import History, parse_history
 from kpigov.loader import DOCUMENT_START, Document, FileResult, load_bytes
 from kpigov.schema import DOCUMENT_KINDS, validate
 from kpigov.suppressions import Suppression, find_suppressions
+
+if TYPE_CHECKING:
+    from kpigov.gitdiff import BaseCatalogue
 
 OWNER_KINDS = ("person", "team")
 T = TypeVar("T")
@@ -41,6 +44,8 @@ class Catalogue:
     ordered: dict[str, list[Document]] = field(default_factory=dict)
     # Inline suppression comments by file.
     suppressions: dict[str, list[Suppression]] = field(default_factory=dict)
+    # The catalogue at the --since revision (G rules), when one is given.
+    base: BaseCatalogue | None = None
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property

@@ -194,6 +194,11 @@ def main() -> None:
 @click.option(
     "--statistics", is_flag=True, help="Print the number of findings per rule instead of the list."
 )
+@click.option(
+    "--since",
+    metavar="REV",
+    help="Compare with this git revision for the governance rules G701-G706 (the pre-commit hook uses HEAD).",
+)
 def lint(
     paths: tuple[str, ...],
     root: Path | None,
@@ -207,6 +212,7 @@ def lint(
     baseline_path: Path | None,
     update_baseline: bool,
     statistics: bool,
+    since: str | None,
 ) -> None:
     """Check the catalogue; report findings in PATHS (all files when none)."""
     from dataclasses import replace
@@ -233,6 +239,10 @@ def lint(
         _fail(str(error))
     catalogue = build_catalogue(config, today)
     try:
+        if since is not None:
+            from kpigov.gitdiff import read_revision, working_files
+
+            catalogue.base = read_revision(config, since, working_files(config, catalogue.files))
         result = run_rules(catalogue, rules, config, scope, baseline)
     except ConfigError as error:
         _fail(str(error))

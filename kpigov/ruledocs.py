@@ -9,7 +9,19 @@ from collections.abc import Sequence
 from kpigov.rulebook import CATEGORIES, SMART_LETTERS, Rule
 
 EXAMPLE_FILE = "kpis/example.yaml"
-_FILE_MARKER = re.compile(r"^# file: (\S+)\s*$", re.MULTILINE)
+_MARKER = re.compile(r"^# (file|base): (\S+)\s*$", re.MULTILINE)
+
+
+def _example_sections(example: str) -> tuple[dict[str, str], dict[str, str]]:
+    parts = _MARKER.split(example)
+    if len(parts) == 1:
+        return {EXAMPLE_FILE: example}, {}
+    files = {EXAMPLE_FILE: parts[0]} if parts[0].strip() else {}
+    base: dict[str, str] = {}
+    for index in range(1, len(parts), 3):
+        target = files if parts[index] == "file" else base
+        target[parts[index + 1]] = parts[index + 2].lstrip("\n")
+    return files, base
 
 
 def example_files(example: str) -> dict[str, str]:
@@ -18,13 +30,12 @@ def example_files(example: str) -> dict[str, str]:
     Examples are checked inside a small context catalogue (tests/context): goal grow-revenue,
     persons a.jansen and b.smit, team sales, and one complete KPI.
     """
-    parts = _FILE_MARKER.split(example)
-    if len(parts) == 1:
-        return {EXAMPLE_FILE: example}
-    files = {EXAMPLE_FILE: parts[0]} if parts[0].strip() else {}
-    for index in range(1, len(parts), 2):
-        files[parts[index]] = parts[index + 1].lstrip("\n")
-    return files
+    return _example_sections(example)[0]
+
+
+def example_base_files(example: str) -> dict[str, str]:
+    """The files a governance example had at the base revision (``# base: <path>`` sections)."""
+    return _example_sections(example)[1]
 
 
 LABELS = {

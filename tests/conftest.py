@@ -43,11 +43,42 @@ def catalogue_in_context(root: Path, files: Mapping[str, str | bytes]) -> Path:
 
 
 def lint_findings(
-    root: Path, select: list[str] | None = None, today: dt.date = TODAY
+    root: Path, select: list[str] | None = None, today: dt.date = TODAY, since: str | None = None
 ) -> list[Finding]:
     config = load_config(root, select=select)
     catalogue = build_catalogue(config, today)
+    if since is not None:
+        from kpigov.gitdiff import read_revision, working_files
+
+        catalogue.base = read_revision(config, since, working_files(config, catalogue.files))
     return run_rules(catalogue, builtin_rules(), config).findings
+
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.com",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.com",
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+def git(root: Path, *args: str) -> str:
+    """Run git in ``root`` with a fixed identity."""
+    import os
+    import subprocess
+
+    env = {**os.environ, **GIT_ENV}
+    return subprocess.run(
+        ["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def commit_all(root: Path, message: str = "change") -> None:
+    if not (root / ".git").exists():
+        git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "--allow-empty", "-m", message)
 
 
 def load(root: Path, today: dt.date = TODAY) -> Catalogue:

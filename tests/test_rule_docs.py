@@ -8,9 +8,9 @@ import jsonschema
 import pytest
 
 from kpigov.rulebook import builtin_rules, read_rule_file
-from kpigov.ruledocs import example_files
+from kpigov.ruledocs import example_base_files, example_files
 from kpigov.schema import load_schema
-from tests.conftest import catalogue_in_context, lint_findings
+from tests.conftest import catalogue_in_context, commit_all, lint_findings, write_tree
 
 RULES = builtin_rules()
 
@@ -35,10 +35,21 @@ def test_rule_docs_are_complete(rule_id: str) -> None:
 @pytest.mark.parametrize("rule_id", list(RULES))
 def test_bad_example_fires(rule_id: str, tmp_path: Path) -> None:
     files = example_files(RULES[rule_id].docs["bad"])
-    root = catalogue_in_context(tmp_path, files)
-    fired = [f for f in lint_findings(root) if f.rule == rule_id]
+    root, since = _example_catalogue(tmp_path, RULES[rule_id].docs["bad"])
+    fired = [f for f in lint_findings(root, since=since) if f.rule == rule_id]
     assert fired, f"{rule_id}: the docs' bad example does not fire"
     assert all(f.file in files for f in fired), fired
+
+
+def _example_catalogue(tmp_path: Path, example: str) -> tuple[Path, str | None]:
+    """The context catalogue with the example's files; a git base commit for governance examples."""
+    base = example_base_files(example)
+    if not base:
+        return catalogue_in_context(tmp_path, example_files(example)), None
+    root = catalogue_in_context(tmp_path, base)
+    commit_all(root, "base")
+    write_tree(root, example_files(example))
+    return root, "HEAD"
 
 
 def test_the_context_catalogue_is_clean(tmp_path: Path) -> None:
@@ -47,11 +58,11 @@ def test_the_context_catalogue_is_clean(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("rule_id", list(RULES))
 def test_good_example_does_not_fire(rule_id: str, tmp_path: Path) -> None:
-    root = catalogue_in_context(tmp_path, example_files(RULES[rule_id].docs["good"]))
-    fired = [f for f in lint_findings(root) if f.rule == rule_id]
+    root, since = _example_catalogue(tmp_path, RULES[rule_id].docs["good"])
+    fired = [f for f in lint_findings(root, since=since) if f.rule == rule_id]
     assert not fired, f"{rule_id}: the docs' good example fires: {fired}"
     # A good example is also free of catalogue errors, so it can be copied as it is.
-    broken = [f for f in lint_findings(root) if f.rule.startswith("K")]
+    broken = [f for f in lint_findings(root, since=since) if f.rule.startswith("K")]
     assert not broken, broken
 
 

@@ -1,0 +1,190 @@
+"""The catalogue at a base revision, read from git (no checkout, no work tree), for G rules and diff.
+
+``git ls-tree`` lists the base revision's files with their blob ids; only the files whose blob
+differs from the working tree's (changed, renamed or deleted files) are read, in one
+``git cat-file --batch`` call, and parsed. An unchanged file cannot carry a governance finding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kpigov.config import Config, ConfigError
+from kpigov.globs import matches
+from kpigov.history import History, parse_history
+from kpigov.loader import Document, load_bytes
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+
+
+@dataclass
+class BaseCatalogue:
+    """What a revision held: KPI documents by id and history files by KPI id."""
+
+    revision: str
+    kpis: dict[str, Document] = field(default_factory=dict)
+    history: dict[str, History] = field(default_factory=dict)
+    # KPI ids whose definition or history was compared (files that differ from the working tree).
+    compared_files: set[str] = field(default_factory=set)
+    unchanged_files: set[str] = field(default_factory=set)
+    kpi_files: dict[str, str] = field(default_factory=dict)  # id -> path at the base revision
+
+
+def _git(args: list[str], cwd: Path, data: bytes | None = None) -> bytes:
+    try:
+        completed = subprocess.run(
+            ["git", *args], cwd=cwd, input=data, capture_output=True, check=False
+        )
+    except FileNotFoundError:
+        raise ConfigError("--since needs git, which is not installed") from None
+    if completed.returncode != 0:
+        message = completed.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise ConfigError(
+            f"git {args[0]} failed: {message[-1] if message else completed.returncode}"
+        )
+    return completed.stdout
+
+
+def git_toplevel(root: Path) -> Path:
+    try:
+        out = _git(["rev-parse", "--show-toplevel"], root)
+    except ConfigError:
+        raise ConfigError(
+            f"{root} is not inside a git repository; --since and diff need one"
+        ) from None
+    return Path(out.decode().strip())
+
+
+def resolve_revision(root: Path, revision: str) -> str | None:
+    """The commit id of ``revision``; None for HEAD in a repository without commits."""
+    completed = subprocess.run(
+        ["git", "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"],
+        cwd=root,
+        capture_output=True,
+        check=False,
+    )
+    if completed.returncode == 0:
+        return completed.stdout.decode().strip()
+    if revision == "HEAD":
+        has_commits = subprocess.run(
+            ["git", "rev-list", "-n1", "--all"], cwd=root, capture_output=True, check=False
+        )
+        if not has_commits.stdout.strip():
+            return None  # a repository without commits: the base is empty
+    raise ConfigError(f"{revision!r} is not a revision of the repository at {root}")
+
+
+def blob_id(content: bytes) -> str:
+    """The id git gives a file with this content."""
+    return hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest()
+
+
+def _list_tree(root: Path, commit: str, prefix: str) -> dict[str, str]:
+    """Root-relative path -> blob id of every file under the root at ``commit``."""
+    args = ["ls-tree", "-r", "-z", "--full-tree", commit]
+    if prefix:
+        args += ["--", prefix.rstrip("/")]
+    out = _git(args, root)
+    files = {}
+    for entry in out.split(b"\0"):
+        if not entry:
+            continue
+        meta, _, path = entry.partition(b"\t")
+        _mode, kind, sha = meta.split()
+        name = path.decode("utf-8", "surrogateescape")
+        if kind == b"blob" and name.startswith(prefix):
+            files[name[len(prefix) :]] = sha.decode()
+    return files
+
+
+def _read_blobs(root: Path, shas: Iterable[str]) -> dict[str, bytes]:
+    wanted = list(dict.fromkeys(shas))
+    if not wanted:
+        return {}
+    out = _git(["cat-file", "--batch"], root, ("\n".join(wanted) + "\n").encode())
+    blobs, position = {}, 0
+    for sha in wanted:
+        header_end = out.index(b"\n", position)
+        header = out[position:header_end].split()
+        size = int(header[2])
+        start = header_end + 1
+        blobs[sha] = out[start : start + size]
+        position = start + size + 1
+    return blobs
+
+
+def is_catalogue_yaml(path: str, config: Config) -> bool:
+    return (
+        path.endswith((".yaml", ".yml"))
+        and path != "kpigov.yaml"
+        and not any(part.startswith(".") for part in path.split("/"))
+        and not any(
+            path == folder or path.startswith(folder + "/") for folder in config.custom_rules
+        )
+        and matches(path, config.include)
+        and not matches(path, config.exclude)
+    )
+
+
+def read_revision(
+    config: Config, revision: str, working: Mapping[str, bytes] | None
+) -> BaseCatalogue:
+    """The catalogue at ``revision``; with ``working`` (path -> current bytes), only what differs."""
+    root = config.root
+    toplevel = git_toplevel(root)
+    prefix = root.relative_to(toplevel.resolve()).as_posix() if root != toplevel.resolve() else ""
+    prefix = "" if prefix in ("", ".") else prefix + "/"
+    commit = resolve_revision(root, revision)
+    base = BaseCatalogue(revision=revision)
+    if commit is None:
+        return base
+    tree = _list_tree(root, commit, prefix)
+    history_prefix = config.history.strip("/") + "/"
+    wanted: dict[str, str] = {}
+    for path, sha in tree.items():
+        is_history = (
+            path.startswith(history_prefix)
+            and path.endswith(".csv")
+            and "/" not in path[len(history_prefix) :]
+        )
+        if not is_history and not is_catalogue_yaml(path, config):
+            continue
+        current = working.get(path) if working is not None else None
+        if current is not None and blob_id(current) == sha:
+            base.unchanged_files.add(path)
+            continue
+        wanted[path] = sha
+    blobs = _read_blobs(root, wanted.values())
+    for path, sha in wanted.items():
+        content = blobs[sha]
+        base.compared_files.add(path)
+        if path.startswith(history_prefix) and path.endswith(".csv"):
+            kpi_id = path[len(history_prefix) : -len(".csv")]
+            base.history[kpi_id] = parse_history(kpi_id, path, content)
+            continue
+        for document in load_bytes(path, content).documents:
+            data: Any = document.data
+            if (
+                isinstance(data, dict)
+                and data.get("kind") == "kpi"
+                and isinstance(data.get("id"), str)
+            ):
+                base.kpis.setdefault(data["id"], document)
+                base.kpi_files.setdefault(data["id"], path)
+    return base
+
+
+def working_files(config: Config, files: Iterable[str]) -> dict[str, bytes]:
+    """Current bytes of the catalogue's files (YAML and history), read from the working tree."""
+    contents = {}
+    for path in files:
+        try:
+            contents[path] = (config.root / path).read_bytes()
+        except OSError:
+            continue
+    return contents
