@@ -70,17 +70,25 @@ def _locate_root(root: Path | None, paths: Sequence[str]) -> Path:
 
 
 def _relative_paths(paths: Sequence[str], root: Path) -> list[str] | None:
+    """PATHS relative to the root. Paths outside the catalogue are left out (pre-commit passes
+    every staged file of a repository, in which the catalogue may be one folder)."""
     if not paths:
         return None
     relative = []
     for raw in paths:
-        path = Path(raw).resolve()
+        given = Path(raw).absolute()
+        if not given.exists() and not given.is_symlink():
+            _fail(f"{raw} does not exist")
+        # Resolve the folder but not the file itself: a finding about a link sits on the link.
+        path = (
+            given.parent.resolve() / given.name
+            if given.name not in ("", ".", "..")
+            else given.resolve()
+        )
         try:
             relative.append(path.relative_to(root).as_posix())
         except ValueError:
-            _fail(f"{raw} is outside the catalogue at {root}")
-        if not path.exists():
-            _fail(f"{raw} does not exist")
+            continue
     return relative
 
 
