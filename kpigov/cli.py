@@ -372,6 +372,57 @@ def schema(kind: str | None) -> None:
 
 
 @main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@root_option
+@click.option(
+    "--check", is_flag=True, help="Change nothing; list the files that would change and exit 1."
+)
+def fmt(paths: tuple[str, ...], root: Path | None, check: bool) -> None:
+    """Format catalogue files: canonical key order, two-space indent, comments kept."""
+    from kpigov.catalogue import discover
+    from kpigov.fmt import FormatError, format_text
+
+    catalogue_root = _locate_root(root, paths)
+    config, _ = _load(catalogue_root, (), ())
+    scope = _relative_paths(paths, catalogue_root)
+    files = discover(config).yaml_files
+    if scope is not None:
+        files = [
+            f
+            for f in files
+            if any(f == p or f.startswith(p.rstrip("/") + "/") or p in ("", ".") for p in scope)
+        ]
+    changed, failed = [], 0
+    for file in files:
+        path = catalogue_root / file
+        try:
+            text = path.read_text(encoding="utf-8")
+            result = format_text(file, text)
+        except (OSError, UnicodeDecodeError) as error:
+            click.echo(f"kpigov: error: {file}: cannot read: {error}", err=True)
+            failed += 1
+            continue
+        except FormatError as error:
+            click.echo(f"kpigov: error: {error}", err=True)
+            failed += 1
+            continue
+        if not result.changed:
+            continue
+        changed.append(file)
+        if check:
+            click.echo(f"Would reformat: {_display_root(catalogue_root)}{file}")
+        else:
+            _write(path, result.formatted)
+            click.echo(f"Reformatted: {_display_root(catalogue_root)}{file}")
+    unchanged = len(files) - len(changed) - failed
+    verb = "would be reformatted" if check else "reformatted"
+    click.echo(
+        f"{len(changed)} file{'' if len(changed) == 1 else 's'} {verb}, {unchanged} left unchanged."
+    )
+    sys.exit(EXIT_FINDINGS if failed or (check and changed) else EXIT_CLEAN)
+
+
+@main.command()
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "--lang",
