@@ -372,6 +372,78 @@ def schema(kind: str | None) -> None:
 
 
 @main.command()
+@click.argument("base", metavar="BASE")
+@click.argument("head", metavar="[HEAD]", required=False)
+@root_option
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(("text", "markdown", "json")),
+    default="text",
+    show_default=True,
+    help="markdown is ready to paste as a pull-request comment.",
+)
+def diff(base: str, head: str | None, root: Path | None, format_name: str) -> None:
+    """KPIs added, removed, deprecated and changed between BASE and HEAD (default: the working tree)."""
+    from kpigov.config import ConfigError
+    from kpigov.diffreport import compare, render_json, render_markdown, render_text
+
+    catalogue_root = _locate_root(root, ())
+    config, _ = _load(catalogue_root, (), ())
+    try:
+        changes = compare(config, base, head)
+    except ConfigError as error:
+        _fail(str(error))
+    render = {"text": render_text, "markdown": render_markdown, "json": render_json}[format_name]
+    click.echo(render(changes, base, head or "the working tree"), nl=False)
+
+
+@main.command()
+@root_option
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The CODEOWNERS file whose kpigov block to rewrite (default: print the block).",
+)
+@click.option(
+    "--check", is_flag=True, help="Change nothing; exit 1 when --output's block is out of date."
+)
+def codeowners(root: Path | None, output: Path | None, check: bool) -> None:
+    """CODEOWNERS lines that ask each KPI's owner to approve changes to its file and history."""
+    from kpigov.catalogue import build_catalogue
+    from kpigov.codeowners import block, merge, routing
+    from kpigov.reporters import repository_prefix
+
+    catalogue_root = _locate_root(root, ())
+    config, _ = _load(catalogue_root, (), ())
+    catalogue = build_catalogue(config, _today(None))
+    routed = routing(catalogue, repository_prefix(catalogue_root))
+    for message in routed.missing:
+        click.echo(f"kpigov: warning: {message}", err=True)
+    generated = block(routed.lines)
+    if output is None:
+        if check:
+            _fail("--check needs --output, the CODEOWNERS file to compare with")
+        click.echo(generated, nl=False)
+        return
+    try:
+        existing = output.read_text(encoding="utf-8") if output.exists() else ""
+    except (OSError, UnicodeDecodeError) as error:
+        _fail(f"cannot read {output}: {error}")
+    updated = merge(existing, generated)
+    if check:
+        if updated != existing:
+            click.echo(f"{output} is out of date; run `kpigov codeowners --output {output}`")
+            sys.exit(EXIT_FINDINGS)
+        click.echo(f"{output} is up to date ({len(routed.lines)} paths).")
+        return
+    if updated != existing:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        _write(output, updated)
+    click.echo(f"{output}: {len(routed.lines)} paths routed to their owners.")
+
+
+@main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @root_option
 @click.option(

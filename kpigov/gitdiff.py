@@ -188,3 +188,63 @@ def working_files(config: Config, files: Iterable[str]) -> dict[str, bytes]:
         except OSError:
             continue
     return contents
+
+
+def _catalogue_prefix(config: Config) -> str:
+    root = config.root
+    top = git_toplevel(root).resolve()
+    prefix = root.relative_to(top).as_posix() if root != top else ""
+    return "" if prefix in ("", ".") else prefix + "/"
+
+
+def catalogue_blobs(config: Config, revision: str) -> dict[str, str]:
+    """Root-relative path -> blob id of the catalogue's YAML files at ``revision``."""
+    commit = resolve_revision(config.root, revision)
+    if commit is None:
+        return {}
+    tree = _list_tree(config.root, commit, _catalogue_prefix(config))
+    return {path: sha for path, sha in tree.items() if is_catalogue_yaml(path, config)}
+
+
+def kpis_in(files: Mapping[str, bytes]) -> dict[str, tuple[str, Document]]:
+    """KPI id -> (path, document) of the KPI documents in these files (first by path wins)."""
+    found: dict[str, tuple[str, Document]] = {}
+    for path in sorted(files):
+        for document in load_bytes(path, files[path]).documents:
+            data: Any = document.data
+            if (
+                isinstance(data, dict)
+                and data.get("kind") == "kpi"
+                and isinstance(data.get("id"), str)
+            ):
+                found.setdefault(data["id"], (path, document))
+    return found
+
+
+def changed_sides(
+    config: Config, base: str, head: str | None
+) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """The catalogue files that differ between ``base`` and ``head`` (the working tree when None),
+    as (base contents, head contents)."""
+    base_blobs = catalogue_blobs(config, base)
+    if head is None:
+        from kpigov.catalogue import discover
+
+        current = working_files(config, discover(config).yaml_files)
+        head_blobs = {path: blob_id(content) for path, content in current.items()}
+    else:
+        head_blobs = catalogue_blobs(config, head)
+        current = {}
+    differing = {
+        path
+        for path in base_blobs.keys() | head_blobs.keys()
+        if base_blobs.get(path) != head_blobs.get(path)
+    }
+    base_side = _read_blobs(config.root, [base_blobs[p] for p in differing if p in base_blobs])
+    base_files = {p: base_side[base_blobs[p]] for p in differing if p in base_blobs}
+    if head is None:
+        head_files = {p: current[p] for p in differing if p in current}
+    else:
+        head_side = _read_blobs(config.root, [head_blobs[p] for p in differing if p in head_blobs])
+        head_files = {p: head_side[head_blobs[p]] for p in differing if p in head_blobs}
+    return base_files, head_files

@@ -289,3 +289,25 @@ def test_no_color_environment(catalogue: Path, monkeypatch: pytest.MonkeyPatch) 
     assert _wants_colour(Terminal())
     monkeypatch.setenv("NO_COLOR", "1")
     assert not _wants_colour(Terminal())
+
+
+def test_ci_examples_are_valid_yaml() -> None:
+    from kpigov.loader import load_text
+
+    for name in ("github-actions.yml", "gitlab-ci.yml", "pre-commit-config.yaml"):
+        text = (REPO / "examples" / "ci" / name).read_text()
+        result = load_text(name, text)
+        assert not result.problems and isinstance(result.documents[0].data, dict), name
+    assert "--output sarif:" in (REPO / "examples" / "ci" / "github-actions.yml").read_text()
+    assert "codequality:" in (REPO / "examples" / "ci" / "gitlab-ci.yml").read_text()
+
+
+def test_hooks_file_matches_the_commands() -> None:
+    from kpigov.loader import load_text
+
+    hooks = load_text("h", (REPO / ".pre-commit-hooks.yaml").read_text()).documents[0].data
+    assert {hook["id"]: hook["entry"] for hook in hooks} == {
+        "kpigov-lint": "kpigov lint --since HEAD",
+        "kpigov-fmt": "kpigov fmt",
+    }
+    assert all(hook["require_serial"] for hook in hooks)
