@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from kpigov.config import CACHE_DIR, CONFIG_FILE, Config
 from kpigov.findings import Span, Violation, format_yaml_path
 from kpigov.globs import matches
-from kpigov.history import History, parse_history
+from kpigov.history import History, HistoryProblem, parse_history
 from kpigov.loader import DOCUMENT_START, Document, FileResult, load_bytes
 from kpigov.schema import DOCUMENT_KINDS, validate
 from kpigov.suppressions import Suppression, find_suppressions
 
 if TYPE_CHECKING:
+    from kpigov.cache import LintCache
     from kpigov.gitdiff import BaseCatalogue
 
 OWNER_KINDS = ("person", "team")
@@ -288,44 +289,86 @@ def _collector_paused() -> Iterator[None]:
         gc.freeze()
 
 
-def build_catalogue(config: Config, today: dt.date) -> Catalogue:
-    """Find, load, validate and index every catalogue file."""
-    with _collector_paused():
-        return _build_catalogue(config, today)
+@dataclass
+class CatalogueFiles:
+    """The catalogue's files as found and read: one read serves parsing, the cache and git."""
+
+    found: Discovery
+    contents: dict[str, bytes | str]  # path -> bytes, or why it could not be read
 
 
-def _build_catalogue(config: Config, today: dt.date) -> Catalogue:
-    catalogue = Catalogue(config=config, today=today)
+def read_files(config: Config) -> CatalogueFiles:
     found = discover(config)
+    contents = {rel: _read(config.root, rel) for rel in (*found.yaml_files, *found.history_files)}
+    return CatalogueFiles(found, contents)
+
+
+def build_catalogue(
+    config: Config,
+    today: dt.date,
+    files: CatalogueFiles | None = None,
+    cache: LintCache | None = None,
+) -> Catalogue:
+    """Find, load, validate and index every catalogue file (unchanged files from the cache)."""
+    with _collector_paused():
+        return _build_catalogue(config, today, files or read_files(config), cache)
+
+
+def _load_yaml(
+    rel: str, raw: bytes | str, cache: LintCache | None
+) -> tuple[FileResult, list[Violation], list[Suppression]]:
+    """A file's documents (validated), their problems and schema errors, and its suppressions."""
+    if isinstance(raw, str):
+        return _unreadable(rel, raw), [], []
+    if cache is not None:
+        cached = cache.load_yaml(rel, raw)
+        if cached is not None:
+            result, schema_errors, comments = cached
+            return result, schema_errors, [Suppression.from_json(rel, item) for item in comments]
+    result = load_bytes(rel, raw)
+    schema_errors = [
+        violation for document in result.documents for violation in _validate(document)
+    ]
+    comments = find_suppressions(rel, raw.decode("utf-8", "replace")) if b"kpigov:" in raw else []
+    if cache is not None:
+        cache.store_yaml(
+            rel, raw, result, schema_errors, [comment.to_json() for comment in comments]
+        )
+    return result, schema_errors, comments
+
+
+def _load_history(rel: str, raw: bytes | str) -> History:
+    """A history file; parsed every time, which is faster than reading a cache entry would be."""
+    kpi_id = rel.rsplit("/", 1)[-1][: -len(".csv")]
+    if isinstance(raw, str):
+        history = History(kpi_id, rel)
+        history.problems.append(HistoryProblem(_START, f"cannot read the file: {raw}"))
+        return history
+    return parse_history(kpi_id, rel, raw)
+
+
+def _build_catalogue(
+    config: Config, today: dt.date, files: CatalogueFiles, cache: LintCache | None
+) -> Catalogue:
+    catalogue = Catalogue(config=config, today=today)
+    found = files.found
     for rule, violation in found.problems:
         catalogue.add_problem(rule, violation)
         catalogue.files.append(violation.file)
     for rel in found.yaml_files:
-        raw = _read(config.root, rel)
-        result = _unreadable(rel, raw) if isinstance(raw, str) else load_bytes(rel, raw)
-        if not isinstance(raw, str) and b"kpigov:" in raw:
-            comments = find_suppressions(rel, raw.decode("utf-8", "replace"))
-            if comments:
-                catalogue.suppressions[rel] = comments
+        result, schema_errors, comments = _load_yaml(rel, files.contents[rel], cache)
+        if comments:
+            catalogue.suppressions[rel] = comments
         catalogue.files.append(rel)
         for rule, violations in result.problems.items():
             catalogue.problems.setdefault(rule, []).extend(violations)
-        for document in result.documents:
-            for violation in _validate(document):
-                catalogue.add_problem("K002", violation)
-            catalogue.documents.append(document)
+        for violation in schema_errors:
+            catalogue.add_problem("K002", violation)
+        catalogue.documents.extend(result.documents)
     _index(catalogue)
     for rel in found.history_files:
-        raw = _read(config.root, rel)
-        kpi_id = rel.rsplit("/", 1)[-1][: -len(".csv")]
-        if isinstance(raw, str):
-            history = History(kpi_id, rel)
-            from kpigov.history import HistoryProblem
-
-            history.problems.append(HistoryProblem(_START, f"cannot read the file: {raw}"))
-        else:
-            history = parse_history(kpi_id, rel, raw)
-        catalogue.history[kpi_id] = history
+        history = _load_history(rel, files.contents[rel])
+        catalogue.history[history.kpi_id] = history
         catalogue.files.append(rel)
     catalogue.files.sort()
     return catalogue

@@ -110,6 +110,83 @@ def _load(root: Path, select: Sequence[str], ignore: Sequence[str]) -> tuple[Con
     return config, rules
 
 
+def _lint_with_cache(
+    config: Config,
+    rules: Any,
+    today: dt.date,
+    scope: list[str] | None,
+    since: str | None,
+    baseline: Any,
+    baseline_path: Path | None,
+    no_cache: bool,
+) -> Any:
+    """Findings of the catalogue: from the cache when nothing that could change them changed."""
+    import hashlib
+    import json
+
+    from kpigov.cache import LintCache, run_key
+    from kpigov.catalogue import build_catalogue, read_files
+    from kpigov.engine import LintResult, run_rules
+
+    files = read_files(config)
+    cache = None if no_cache else LintCache(config.root)
+    base_commit = ""
+    if since is not None:
+        from kpigov.gitdiff import resolve_revision
+
+        base_commit = resolve_revision(config.root, since) or "empty"
+    parts = [
+        "lint",
+        repr(config),
+        today.isoformat(),
+        base_commit,
+        json.dumps(scope),
+        repr(
+            sorted(
+                (rule.id, rule.source.stat().st_mtime_ns if rule.source else 0)
+                for rule in rules.values()
+            )
+        ),
+        hashlib.sha1(baseline_path.read_bytes()).hexdigest()
+        if baseline is not None and baseline_path
+        else "",
+        repr(files.found.problems),
+    ]
+    for path, content in sorted(files.contents.items()):
+        digest = (
+            hashlib.sha1(content).hexdigest()
+            if isinstance(content, bytes)
+            else f"unreadable {content}"
+        )
+        parts.append(f"{path}\0{digest}")
+    key = run_key(parts)
+    cached = cache.load_findings(key) if cache is not None else None
+    if cached is not None:
+        findings, files_checked, rule_ids = cached
+        result = LintResult(
+            findings, files_checked, tuple(rules[i] for i in rule_ids if i in rules)
+        )
+    else:
+        catalogue = build_catalogue(config, today, files, cache)
+        if since is not None:
+            from kpigov.gitdiff import read_revision
+
+            working = {
+                path: content
+                for path, content in files.contents.items()
+                if isinstance(content, bytes)
+            }
+            catalogue.base = read_revision(config, since, working)
+        result = run_rules(catalogue, rules, config, scope, baseline)
+        if cache is not None:
+            cache.store_findings(
+                key, result.findings, result.files_checked, [rule.id for rule in result.rules_run]
+            )
+    if cache is not None and cache.note:
+        click.echo(f"kpigov: note: {cache.note}", err=True)
+    return result
+
+
 def _split_outputs(outputs: Sequence[str]) -> tuple[list[tuple[str, Path]], list[Path]]:
     """``FORMAT:PATH`` outputs (when FORMAT is a known format) and plain paths."""
     extra, plain = [], []
@@ -203,6 +280,9 @@ def main() -> None:
     "--statistics", is_flag=True, help="Print the number of findings per rule instead of the list."
 )
 @click.option(
+    "--no-cache", is_flag=True, help="Neither read nor write the lint cache (.kpigov_cache/)."
+)
+@click.option(
     "--since",
     metavar="REV",
     help="Compare with this git revision for the governance rules G701-G706 (the pre-commit hook uses HEAD).",
@@ -220,15 +300,14 @@ def lint(
     baseline_path: Path | None,
     update_baseline: bool,
     statistics: bool,
+    no_cache: bool,
     since: str | None,
 ) -> None:
     """Check the catalogue; report findings in PATHS (all files when none)."""
     from dataclasses import replace
 
     from kpigov.baseline import read_baseline, write_baseline
-    from kpigov.catalogue import build_catalogue
     from kpigov.config import ConfigError
-    from kpigov.engine import run_rules
     from kpigov.findings import SEVERITY_RANK
     from kpigov.reporters import Report, render, render_statistics, repository_prefix
 
@@ -245,13 +324,10 @@ def lint(
         )  # type: ignore[union-attr]
     except ConfigError as error:
         _fail(str(error))
-    catalogue = build_catalogue(config, today)
     try:
-        if since is not None:
-            from kpigov.gitdiff import read_revision, working_files
-
-            catalogue.base = read_revision(config, since, working_files(config, catalogue.files))
-        result = run_rules(catalogue, rules, config, scope, baseline)
+        result = _lint_with_cache(
+            config, rules, today, scope, since, baseline, baseline_path, no_cache
+        )
     except ConfigError as error:
         _fail(str(error))
     if update_baseline:

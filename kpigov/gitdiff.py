@@ -62,6 +62,7 @@ def git_toplevel(root: Path) -> Path:
 
 def resolve_revision(root: Path, revision: str) -> str | None:
     """The commit id of ``revision``; None for HEAD in a repository without commits."""
+    git_toplevel(root)  # a clear error outside a git work tree
     completed = subprocess.run(
         ["git", "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"],
         cwd=root,

@@ -13,6 +13,7 @@ catalogue has hundreds of thousands of nodes; :func:`to_span` turns one into a 1
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -134,6 +135,7 @@ class Document:
         The empty path stands for the document itself, anchored on its ``id`` value when it has one
         (SPEC §3.1: a missing field is reported on the document's id).
         """
+        self._decode_positions()
         if not path:
             raw = self.values.get(("id",)) or self.root
             return to_span(raw)
@@ -145,6 +147,13 @@ class Document:
                 return to_span(raw)
             path = path[:-1]
         return to_span(self.root)
+
+    def _decode_positions(self) -> None:
+        """Positions read from the cache stay a JSON string until a finding needs one (most never do)."""
+        if isinstance(self.values, str):
+            self.values = {tuple(path): raw for path, raw in json.loads(self.values)}
+        if isinstance(self.keys, str):
+            self.keys = {tuple(path): raw for path, raw in json.loads(self.keys)}
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default) if isinstance(self.data, dict) else default

@@ -33,6 +33,24 @@ class Suppression:
     def file_wide(self) -> bool:
         return self.covers is None
 
+    def to_json(self) -> dict[str, object]:
+        return {
+            "span": list(self.span),
+            "selectors": list(self.selectors),
+            "reason": self.reason,
+            "covers": self.covers,
+        }
+
+    @classmethod
+    def from_json(cls, file: str, item: dict[str, object]) -> Suppression:
+        return cls(
+            file,
+            Span(*item["span"]),
+            tuple(item["selectors"]),
+            str(item["reason"]),  # type: ignore[misc,arg-type]
+            item["covers"],
+        )  # type: ignore[arg-type]
+
 
 def find_suppressions(file: str, text: str) -> list[Suppression]:
     """Every suppression comment of a YAML file's text."""

@@ -1,0 +1,255 @@
+"""The lint cache under ``<root>/.kpigov_cache/``: an unchanged catalogue is checked in the time it
+takes to read it.
+
+Two levels, both keyed by content hashes, never by modification times:
+
+- per file: the validated documents of a YAML file (data, positions, kind, id, invalid fields),
+  its problems and suppression comments — so an edit re-parses only the edited file (history
+  CSVs are parsed faster than a cache entry could be read, so they are not cached);
+- per run: the findings of a whole lint, keyed by every input (kpigov's code, the effective
+  configuration, the rules, today, the base revision, the baseline, PATHS and every file's hash).
+
+Entries are JSON, not pickle: the cache lives in a repository, and a cache planted by a commit
+must never be able to run code. A corrupt, foreign or unreadable entry is a miss and is rebuilt;
+writes are atomic, so concurrent runs at worst compute the same entry twice. A read-only
+catalogue simply runs without a cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from kpigov import __version__
+from kpigov.config import CACHE_DIR
+from kpigov.findings import Finding, Span, Violation
+from kpigov.loader import Document, FileResult
+
+CACHE_FORMAT = 1
+
+
+@cache
+def code_fingerprint() -> str:
+    """kpigov's version and the state of its own code and data: a cache from other code is foreign."""
+    from kpigov.resources import data_dir
+
+    digest = hashlib.sha256(f"kpigov {__version__} cache {CACHE_FORMAT}".encode())
+    package = Path(__file__).resolve().parent
+    folders = [package, package / "checks", data_dir("schemas"), data_dir("rules")]
+    for folder in folders:
+        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+            if entry.is_file() and entry.name.endswith((".py", ".json", ".yaml")):
+                stat = entry.stat()
+                digest.update(f"{entry.path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:32]
+
+
+def content_key(path: str, content: bytes) -> str:
+    return hashlib.sha256(
+        code_fingerprint().encode() + b"\0" + path.encode() + b"\0" + content
+    ).hexdigest()
+
+
+class LintCache:
+    def __init__(self, root: Path) -> None:
+        self.folder = root / CACHE_DIR
+        self.enabled = True
+        self.note: str | None = None
+
+    # -- storage -------------------------------------------------------------------------
+    def _path(self, kind: str, key: str) -> Path:
+        return self.folder / kind / key[:2] / f"{key}.json"
+
+    def read(self, kind: str, key: str) -> Any:
+        if not self.enabled:
+            return None
+        try:
+            with open(self._path(kind, key), encoding="utf-8") as handle:
+                entry = json.load(handle)
+        except (OSError, ValueError):
+            return None
+        if (
+            not isinstance(entry, dict)
+            or entry.get("format") != CACHE_FORMAT
+            or entry.get("key") != key
+        ):
+            return None  # foreign or corrupt: rebuilt on this run
+        return entry.get("value")
+
+    def write(self, kind: str, key: str, value: Any) -> None:
+        if not self.enabled:
+            return
+        from kpigov.atomic import write_atomic
+
+        path = self._path(kind, key)
+        try:
+            if not self.folder.exists():
+                self.folder.mkdir()
+                (self.folder / ".gitignore").write_text("# kpigov's lint cache\n*\n")
+                (self.folder / "CACHEDIR.TAG").write_text(
+                    "Signature: 8a477f597d28d172789f06886806bc55\n# kpigov lint cache; safe to delete\n"
+                )
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(
+                path,
+                json.dumps(
+                    {"format": CACHE_FORMAT, "key": key, "value": value}, separators=(",", ":")
+                ),
+            )
+        except OSError as error:
+            self.enabled = False
+            self.note = f"the cache in {self.folder} cannot be written ({error.strerror}); running without it"
+
+    # -- files -----------------------------------------------------------------------------
+    def load_yaml(
+        self, path: str, content: bytes
+    ) -> tuple[FileResult, list[Violation], Any] | None:
+        value = self.read("files", content_key(path, content))
+        if value is None:
+            return None
+        try:
+            return _decode_file(path, value)
+        except (KeyError, TypeError, ValueError, IndexError):
+            return None
+
+    def store_yaml(
+        self,
+        path: str,
+        content: bytes,
+        result: FileResult,
+        schema_errors: list[Violation],
+        suppressions: Any,
+    ) -> None:
+        self.write(
+            "files", content_key(path, content), _encode_file(result, schema_errors, suppressions)
+        )
+
+    # -- whole runs ----------------------------------------------------------------------------
+    def load_findings(self, key: str) -> tuple[list[Finding], int, list[str]] | None:
+        value = self.read("runs", key)
+        if value is None:
+            return None
+        try:
+            findings = [_decode_finding(item) for item in value["findings"]]
+            return findings, int(value["files_checked"]), list(value["rules_run"])
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def store_findings(
+        self, key: str, findings: list[Finding], files_checked: int, rules_run: list[str]
+    ) -> None:
+        encoded = [{**asdict(f), "related": list(f.related)} for f in findings]
+        self.write(
+            "runs",
+            key,
+            {"findings": encoded, "files_checked": files_checked, "rules_run": rules_run},
+        )
+
+
+def run_key(parts: list[str]) -> str:
+    digest = hashlib.sha256(code_fingerprint().encode())
+    for part in parts:
+        digest.update(b"\0" + part.encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+# -- encoding ---------------------------------------------------------------------------------
+def _positions(table: Any) -> str:
+    """A position map as one JSON string of [[path, packed position], ...].
+
+    One string per document (instead of thousands of small lists) keeps a warm catalogue small in
+    memory; Document decodes it only when a finding needs a position.
+    """
+    if isinstance(table, str):
+        return table
+    return json.dumps([[list(path), raw] for path, raw in table.items()], separators=(",", ":"))
+
+
+def _encode_violation(violation: Violation, documents: list[Document]) -> dict[str, Any]:
+    index = next((i for i, d in enumerate(documents) if d is violation.document), None)
+    return {
+        "file": violation.file,
+        "args": dict(violation.args),
+        "document": index,
+        "path": list(violation.path),
+        "on_key": violation.on_key,
+        "span": list(violation.span) if violation.span is not None else None,
+        "variant": violation.variant,
+        "related": list(violation.related),
+        "fingerprint_path": violation.fingerprint_path,
+    }
+
+
+def _decode_violation(item: dict[str, Any], documents: list[Document]) -> Violation:
+    index = item["document"]
+    return Violation(
+        file=item["file"],
+        args=item["args"],
+        document=documents[index] if index is not None else None,
+        path=tuple(item["path"]),
+        on_key=item["on_key"],
+        span=Span(*item["span"]) if item["span"] is not None else None,
+        variant=item["variant"],
+        related=tuple(item["related"]),
+        fingerprint_path=item["fingerprint_path"],
+    )
+
+
+def _encode_file(
+    result: FileResult, schema_errors: list[Violation], suppressions: Any
+) -> dict[str, Any]:
+    documents = result.documents
+    return {
+        "documents": [
+            {
+                "data": document.data,
+                "root": document.root,
+                "values": _positions(document.values),
+                "keys": _positions(document.keys),
+                "nonfinite": [list(path) for path in document.nonfinite],
+                "kind": document.kind,
+                "id": document.id,
+                "invalid": sorted(document.invalid),
+            }
+            for document in documents
+        ],
+        "problems": {
+            rule: [_encode_violation(v, documents) for v in items]
+            for rule, items in result.problems.items()
+        },
+        "schema": [_encode_violation(v, documents) for v in schema_errors],
+        "suppressions": suppressions,
+    }
+
+
+def _decode_file(path: str, value: dict[str, Any]) -> tuple[FileResult, list[Violation], Any]:
+    documents = []
+    for item in value["documents"]:
+        # Positions stay encoded (lists) until Document.position needs them.
+        document = Document(
+            path,
+            item["data"],
+            item["root"],
+            item["values"],
+            item["keys"],
+            [tuple(p) for p in item["nonfinite"]],
+        )
+        document.kind = item["kind"]
+        document.id = item["id"]
+        document.invalid = frozenset(item["invalid"])
+        documents.append(document)
+    problems = {
+        rule: [_decode_violation(v, documents) for v in items]
+        for rule, items in value["problems"].items()
+    }
+    schema_errors = [_decode_violation(v, documents) for v in value["schema"]]
+    return FileResult(documents, problems), schema_errors, value["suppressions"]
+
+
+def _decode_finding(item: dict[str, Any]) -> Finding:
+    return Finding(**{**item, "related": tuple(item["related"])})

@@ -1,0 +1,120 @@
+"""The lint cache: same output as without it, only changed files re-parsed, never trusted blindly."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+import kpigov.catalogue
+from tests.conftest import REPO, run_cli
+
+ARGS = ("--today", "2026-11-23", "--format", "json")
+
+
+@pytest.fixture
+def messy(tmp_path: Path) -> Path:
+    root = shutil.copytree(
+        REPO / "examples" / "messy",
+        tmp_path / "messy",
+        ignore=shutil.ignore_patterns(".kpigov_cache"),
+    )
+    return root
+
+
+def _lint(root: Path, *args: str) -> tuple[int, str]:
+    code, out, _ = run_cli("lint", "--root", str(root), *ARGS, *args)
+    return code, out
+
+
+@pytest.mark.parametrize("format_name", ["json", "text", "sarif", "junit", "github", "gitlab"])
+def test_cached_output_is_byte_identical(messy: Path, format_name: str) -> None:
+    args = ("--format", format_name)
+    plain = run_cli("lint", "--root", str(messy), "--today", "2026-11-23", "--no-cache", *args)
+    first = run_cli("lint", "--root", str(messy), "--today", "2026-11-23", *args)
+    second = run_cli("lint", "--root", str(messy), "--today", "2026-11-23", *args)
+    assert plain == first == second
+    assert (messy / ".kpigov_cache" / "runs").is_dir()
+
+
+def test_no_cache_writes_nothing(messy: Path) -> None:
+    _lint(messy, "--no-cache")
+    assert not (messy / ".kpigov_cache").exists()
+
+
+def test_the_cache_folder_ignores_itself_in_git(messy: Path) -> None:
+    _lint(messy)
+    assert (messy / ".kpigov_cache" / ".gitignore").read_text().strip().endswith("*")
+
+
+def test_only_the_changed_file_is_parsed_again(
+    messy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _lint(messy)
+    parsed: list[str] = []
+    real = kpigov.catalogue.load_bytes
+    monkeypatch.setattr(
+        kpigov.catalogue, "load_bytes", lambda rel, raw: parsed.append(rel) or real(rel, raw)
+    )
+    (messy / "goals.yaml").write_text(
+        (messy / "goals.yaml").read_text() + "---\nkind: goal\nid: new\nname: New\n"
+    )
+    code, out = _lint(messy)
+    assert parsed == ["goals.yaml"]
+    assert any(f["object"] == "new" for f in json.loads(out)["findings"])
+    parsed.clear()
+    _, again = _lint(messy)
+    assert parsed == [] and again == out
+
+
+def test_edit_changes_the_result(messy: Path) -> None:
+    _, before = _lint(messy)
+    (messy / "kpis" / "service.yaml").write_text(
+        "kind: kpi\nid: service.response-time\nname: Response time\n"
+    )
+    _, after = _lint(messy)
+    assert before != after
+
+
+def test_corrupt_and_foreign_entries_are_rebuilt(messy: Path) -> None:
+    _, expected = _lint(messy, "--no-cache")
+    _lint(messy)
+    for path in (messy / ".kpigov_cache").rglob("*.json"):
+        path.write_text(
+            "{not json"
+            if hash(path.name) % 2
+            else json.dumps({"format": 99, "key": "x", "value": {}})
+        )
+    _, out = _lint(messy)
+    assert out == expected
+
+
+def test_planted_entry_for_another_key_is_not_trusted(messy: Path) -> None:
+    _, expected = _lint(messy, "--no-cache")
+    _lint(messy)
+    for path in (messy / ".kpigov_cache" / "runs").rglob("*.json"):
+        entry = json.loads(path.read_text())
+        entry["key"] = "0" * 64  # a copy from somewhere else
+        path.write_text(json.dumps(entry))
+    assert _lint(messy)[1] == expected
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write to read-only folders")
+def test_read_only_catalogue(messy: Path) -> None:
+    for folder in [messy, *[p for p in messy.rglob("*") if p.is_dir()]]:
+        folder.chmod(0o555)
+    try:
+        code, out, err = run_cli("lint", "--root", str(messy), *ARGS)
+    finally:
+        for folder in [messy, *[p for p in messy.rglob("*") if p.is_dir()]]:
+            folder.chmod(0o755)
+    assert code == 1 and json.loads(out)["findings"] and "running without it" in err
+
+
+def test_unwritable_cache_is_a_note_not_an_error(messy: Path) -> None:
+    (messy / ".kpigov_cache").write_text("a file where the cache folder should be")
+    code, out, err = run_cli("lint", "--root", str(messy), *ARGS)
+    assert code == 1 and json.loads(out)["findings"] and "running without it" in err
