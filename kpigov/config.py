@@ -124,13 +124,10 @@ def _read_yaml_config(path: Path) -> tuple[dict[str, Any], Any]:
     except OSError as error:
         raise ConfigError(f"cannot read the configuration: {error.strerror}", path) from None
     result = load_bytes(CONFIG_FILE, raw)
-    for problems in result.problems.values():
-        for problem in problems:
-            args = problem.args
-            text = (
-                args.get("problem") or args.get("message") or f"duplicate key {args.get('key')!r}"
-            )
-            raise ConfigError(f"{text}; fix kpigov.yaml", path, problem.span)
+    first = result.first_problem()
+    if first is not None:
+        problem, text = first
+        raise ConfigError(f"{text}; fix kpigov.yaml", path, problem.span)
     if not result.documents:
         return {}, None
     document = result.documents[0]

@@ -16,8 +16,8 @@ from typing import Any
 
 from kpigov.config import Config, ConfigError
 from kpigov.findings import Violation, format_yaml_path, on_document
-from kpigov.loader import Document, load_bytes
-from kpigov.rulebook import Rule, rule_from_data
+from kpigov.loader import Document
+from kpigov.rulebook import Rule, read_rule_document, rule_from_data
 from kpigov.schema import describe_value, validate
 
 # Defaults that `where` sees for fields a document leaves out (SPEC §2).
@@ -58,14 +58,7 @@ def load_custom_rules(config: Config, builtin: Mapping[str, Rule]) -> dict[str, 
 
 
 def _read_custom_rule(file: Path) -> Rule:
-    result = load_bytes(file.name, file.read_bytes())
-    for problems in result.problems.values():
-        problem = problems[0]
-        text = problem.args.get("problem") or problem.args.get("message") or "duplicate key"
-        raise ConfigError(f"{text}; fix the rule file", file, problem.span)
-    if len(result.documents) != 1 or not isinstance(result.documents[0].data, dict):
-        raise ConfigError("a rule file holds one YAML mapping (see `kpigov schema rule`)", file)
-    document = result.documents[0]
+    document = read_rule_document(file)
     data = document.data
     errors = validate("rule", data)
     if errors:

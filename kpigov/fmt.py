@@ -239,16 +239,22 @@ def _canonicalise(document: Any) -> None:
 
 def format_text(path: str, text: str) -> Formatted:
     """The canonical form of a catalogue file's text; FormatError when it cannot be had safely."""
-    from kpigov.loader import load_text
+    from kpigov.loader import FileResult, load_text
 
     checked = load_text(path, text)
-    for rule in ("K001", "K003", "K007"):
-        if rule in checked.problems:
-            problem = checked.problems[rule][0]
-            reason = problem.args.get("problem") or f"duplicate key {problem.args.get('key')!r}"
-            span = problem.span
-            where = f"{span.line}:{span.column}" if span else "1:1"
-            raise FormatError(f"{path}:{where}: {reason}; fix it before formatting ({rule})")
+    refused = {
+        rule: problems
+        for rule, problems in checked.problems.items()
+        if rule in ("K001", "K003", "K007")
+    }
+    first = FileResult([], refused).first_problem()
+    if first is not None:
+        problem, reason = first
+        span = problem.span
+        where = f"{span.line}:{span.column}" if span else "1:1"
+        raise FormatError(
+            f"{path}:{where}: {reason}; fix it before formatting ({next(iter(refused))})"
+        )
     yaml = _yaml()
     try:
         documents = list(yaml.load_all(text))

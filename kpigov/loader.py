@@ -164,6 +164,17 @@ class FileResult:
     documents: list[Document]
     problems: dict[str, list[Violation]]
 
+    def first_problem(self) -> tuple[Violation, str] | None:
+        """The first problem (K001/K002/K003/K007) with its text, for readers that stop at it."""
+        for problems in self.problems.values():
+            problem = problems[0]
+            args = problem.args
+            text = (
+                args.get("problem") or args.get("message") or f"duplicate key {args.get('key')!r}"
+            )
+            return problem, str(text)
+        return None
+
 
 class _Unsafe(Exception):
     """The document breaks a safety limit (K007); carries where and what."""

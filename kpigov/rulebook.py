@@ -21,6 +21,7 @@ from kpigov.resources import data_dir
 if TYPE_CHECKING:
     from kpigov.catalogue import Catalogue
     from kpigov.findings import Violation
+    from kpigov.loader import Document
 
     CheckFunction = Callable[[Catalogue, Mapping[str, Any]], Iterable[Violation]]
 
@@ -157,17 +158,25 @@ def rule_from_data(data: Mapping[str, Any], source: Path | None = None) -> Rule:
     )
 
 
-def read_rule_file(path: Path) -> Mapping[str, Any]:
+def read_rule_document(path: Path) -> Document:
+    """The one YAML mapping of a rule file, with positions; a located ConfigError otherwise."""
     from kpigov.loader import load_bytes
 
-    result = load_bytes(path.name, path.read_bytes())
-    for problems in result.problems.values():
-        first = problems[0]
-        reason = first.args.get("problem") or first.args.get("message") or "duplicate key"
-        raise ConfigError(f"not a readable rule file: {reason}", path, first.span)
+    try:
+        result = load_bytes(path.name, path.read_bytes())
+    except OSError as error:
+        raise ConfigError(f"cannot read the rule file: {error.strerror}", path) from None
+    first = result.first_problem()
+    if first is not None:
+        problem, text = first
+        raise ConfigError(f"{text}; fix the rule file", path, problem.span)
     if len(result.documents) != 1 or not isinstance(result.documents[0].data, dict):
-        raise ConfigError("a rule file holds one YAML mapping", path)
-    data: Mapping[str, Any] = result.documents[0].data
+        raise ConfigError("a rule file holds one YAML mapping (see `kpigov schema rule`)", path)
+    return result.documents[0]
+
+
+def read_rule_file(path: Path) -> Mapping[str, Any]:
+    data: Mapping[str, Any] = read_rule_document(path).data
     return data
 
 
