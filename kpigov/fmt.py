@@ -169,6 +169,16 @@ def _detach_after(mapping: CommentedMap, key: Any) -> str:
     return leading
 
 
+def _detach_own(mapping: CommentedMap, key: Any) -> str:
+    """Remove and return the lines ruamel keeps before ``key`` on the key itself."""
+    entry = mapping.ca.items.get(key)
+    if not entry or len(entry) < 2 or not entry[1]:
+        return ""
+    text = "".join(token.value for token in entry[1] if isinstance(token, CommentToken))
+    entry[1] = None
+    return text
+
+
 def _attach_after(mapping: CommentedMap, key: Any, leading: str) -> None:
     if not leading:
         return
@@ -191,7 +201,11 @@ def _reorder(mapping: CommentedMap, order: Sequence[str]) -> None:
     # Detach: the lines before each key (but the first) hang off the node before it, and the
     # lines after the last key belong to whatever follows this mapping.
     before = {key: _detach_after(mapping, previous) for previous, key in pairwise(keys)}
+    for key in keys:  # ruamel also keeps some lines before a key on the key itself (slot 1)
+        before[key] = before.get(key, "") + _detach_own(mapping, key)
     tail = _detach_after(mapping, keys[-1])
+    if before.get(wanted[0]) and not before[wanted[0]].strip():
+        before[wanted[0]] = ""  # blank lines before what becomes the first key mean nothing
     if before.get(wanted[0]):
         # The key that would come first has comment lines of its own, and a mapping has no
         # place for lines before its first key: keep it as written rather than lose a comment.
