@@ -39,6 +39,7 @@ class SchemaError:
     path: YamlPath
     message: str
     on_key: bool = False
+    keyword: str = ""  # the JSON Schema keyword that failed
 
 
 class _FastValidator:
@@ -76,6 +77,9 @@ def validate(name: str, instance: Any) -> list[SchemaError]:
         return []
     validator = _explaining_validator(json.dumps(load_schema(name), sort_keys=True))
     errors = [e for error in validator.iter_errors(instance) for e in _describe(error)]
+    # A value that breaks its pattern usually breaks its format too: say it once.
+    patterned = {e.path for e in errors if e.keyword == "pattern"}
+    errors = [e for e in errors if not (e.keyword == "format" and e.path in patterned)]
     if not errors:  # jsonschema-rs refuses non-finite numbers, which jsonschema accepts
         return []
     unique = {(e.path, e.message): e for e in errors}
@@ -174,19 +178,19 @@ def _describe(error: Any) -> Iterator[SchemaError]:
     elif validator == "const":
         yield SchemaError(path, f"{label}: must be {expected!r}, not {value!r}")
     elif validator == "pattern":
-        yield SchemaError(
-            path,
+        message = (
             _with_hint(f"{label}: {value!r} is not valid", schema)
             if "x-hint" in schema
-            else f"{label}: {value!r} does not match {expected}",
+            else f"{label}: {value!r} does not match {expected}"
         )
+        yield SchemaError(path, message, keyword="pattern")
     elif validator == "format":
-        yield SchemaError(
-            path,
+        message = (
             _with_hint(f"{label}: {value!r} is not a real calendar date", schema)
             if expected == "date"
-            else f"{label}: {value!r} is not a valid {expected}",
+            else f"{label}: {value!r} is not a valid {expected}"
         )
+        yield SchemaError(path, message, keyword="format")
     elif validator == "minLength":
         yield SchemaError(
             path,
