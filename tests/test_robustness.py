@@ -6,6 +6,7 @@ import datetime as dt
 import string
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +15,8 @@ from kpigov.config import load_config
 from kpigov.engine import run_rules
 from kpigov.loader import load_bytes
 from kpigov.rulebook import builtin_rules
+
+REAL_DISCOVER = __import__("kpigov.catalogue", fromlist=["discover"]).discover
 
 YAMLISH = st.text(
     alphabet=list("kind: kpi\nid-_.[]{},&*!|>'\"#%@`?~<=0123456789 \t\u00e9\u20ac"), max_size=300
@@ -102,3 +105,60 @@ def test_lint_never_raises_on_mutated_kpis(tmp_path: Path, kpis: list[dict[str, 
         assert not any("{" + name + "}" in finding.message for name in placeholders), (
             finding.message
         )
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rng=st.randoms(use_true_random=False))
+def test_findings_do_not_depend_on_file_order(
+    tmp_path: Path, rng: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever order the files are read in, the report is the same, byte for byte."""
+    import json
+
+    from click.testing import CliRunner
+
+    import kpigov.catalogue as catalogue_module
+    from kpigov.cli import main
+
+    root = Path(__file__).parent.parent / "examples" / "messy"
+
+    def shuffled(config: object) -> object:
+        found = REAL_DISCOVER(config)  # type: ignore[arg-type]
+        rng.shuffle(found.yaml_files)  # type: ignore[attr-defined]
+        rng.shuffle(found.history_files)  # type: ignore[attr-defined]
+        return found
+
+    args = ["lint", "--root", str(root), "--format", "json", "--no-cache", "--today", "2026-11-23"]
+    monkeypatch.setattr(catalogue_module, "discover", REAL_DISCOVER)
+    expected = CliRunner().invoke(main, args).stdout
+    monkeypatch.setattr(catalogue_module, "discover", shuffled)
+    try:
+        assert CliRunner().invoke(main, args).stdout == expected
+    finally:  # the fixture outlives this example: leave the real function behind
+        monkeypatch.setattr(catalogue_module, "discover", REAL_DISCOVER)
+    assert json.loads(expected)["findings"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        YAMLISH,
+        st.lists(st.sampled_from(KPI_FIELDS), max_size=8).map(
+            lambda keys: (
+                "kind: kpi\nid: k\nname: N\n"
+                + "".join(f"{key}: x\n# note on {key}\n" for key in keys)
+            )
+        ),
+    )
+)
+def test_fmt_never_crashes(text: str) -> None:
+    from kpigov.fmt import FormatError, format_text
+
+    try:
+        formatted = format_text("fuzz.yaml", text).formatted
+    except FormatError as error:
+        assert str(error).startswith("fuzz.yaml:")
+        return
+    assert format_text("fuzz.yaml", formatted).formatted == formatted
