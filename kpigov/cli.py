@@ -448,6 +448,94 @@ def schema(kind: str | None) -> None:
 
 
 @main.command()
+@click.argument(
+    "root_argument",
+    metavar="[ROOT]",
+    required=False,
+    type=click.Path(file_okay=False, path_type=Path),
+)
+@root_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: site/ under the root).",
+)
+@click.option(
+    "--public",
+    is_flag=True,
+    help="Publish only KPIs with visibility: public, and no e-mail address.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    help="Language of the labels (default: the catalogue's).",
+)
+@click.option(
+    "--today",
+    "today_text",
+    metavar="DATE",
+    help="Date the date rules use (YYYY-MM-DD; also KPIGOV_TODAY).",
+)
+def build(
+    root_argument: Path | None,
+    root: Path | None,
+    out: Path | None,
+    public: bool,
+    lang: str | None,
+    today_text: str | None,
+) -> None:
+    """Build the KPI handbook: a static site that works from file:// and any static host."""
+    from kpigov.cache import LintCache
+    from kpigov.catalogue import build_catalogue
+    from kpigov.engine import run_rules
+    from kpigov.handbook.gitlog import read_history
+    from kpigov.handbook.site import BuildInput, generated_date, publishable, render_site
+
+    today = _today(today_text)
+    catalogue_root = _locate_root(root_argument or root, ())
+    config, rules = _load(catalogue_root, (), ())
+    catalogue = build_catalogue(config, today, cache=LintCache(catalogue_root))
+    hidden_files: set[str] = set()
+    hidden_words: set[str] = set()
+    if public:
+        for kpi in catalogue.kpis.values():
+            if kpi.fields.get("visibility") != "public":
+                hidden_files |= {kpi.file, f"{config.history}/{kpi.id}.csv"}
+                hidden_words |= {str(kpi.id), str(kpi.fields.get("name", ""))} - {""}
+        publishable(catalogue)
+    findings = [
+        finding
+        for finding in run_rules(catalogue, rules, config).findings
+        if finding.file not in hidden_files
+        and not any(word in finding.message for word in hidden_words)
+    ]
+    target = (out or catalogue_root / "site").absolute()
+    kpi_count = len(catalogue.kpis)
+
+    def progress(items: Any) -> Any:
+        with click.progressbar(items, label="Writing KPI pages", file=sys.stderr) as bar:
+            yield from bar
+
+    given = BuildInput(
+        catalogue=catalogue,
+        findings=findings,
+        rules=[rule for rule in rules.values()],
+        language=lang or config.language,
+        public=public,
+        generated=generated_date(today),
+        git=read_history(catalogue_root),
+    )
+    try:
+        pages = render_site(
+            given, target, progress if sys.stderr.isatty() and kpi_count > 200 else None
+        )
+    except OSError as error:
+        _fail(f"cannot write the handbook to {target}: {error.strerror}")
+    shown = "public" if public else "internal"
+    click.echo(f"Built the {shown} handbook: {pages} pages, {kpi_count} KPIs, in {target}")
+
+
+@main.command()
 @click.argument("base", metavar="BASE")
 @click.argument("head", metavar="[HEAD]", required=False)
 @root_option

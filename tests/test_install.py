@@ -95,5 +95,11 @@ def test_installed_console_script_lints_and_scaffolds(installed: Path, tmp_path:
     assert _kpigov(installed, tmp_path / "fresh", "lint").returncode == 0
     assert '"$schema"' in _kpigov(installed, tmp_path, "schema", "kpi").stdout
     assert "S101" in _kpigov(installed, tmp_path, "rules").stdout
+    built = _kpigov(
+        installed, acme, "build", "--today", "2026-11-23", "--out", str(tmp_path / "site")
+    )
+    assert built.returncode == 0, built.stderr
+    assert (tmp_path / "site" / "kpis" / "customer.nps.html").is_file()
+    assert (tmp_path / "site" / "assets" / "handbook.css").is_file()
     version = _kpigov(installed, tmp_path, "--version")
     assert version.returncode == 0 and "kpigov" in version.stdout

@@ -1,0 +1,1 @@
+"""The KPI handbook: a static site built from the catalogue (`kpigov build`)."""

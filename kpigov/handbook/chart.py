@@ -1,0 +1,95 @@
+"""An inline SVG trend chart of a KPI's history, with baseline and target lines and a text alternative."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+WIDTH, HEIGHT = 640, 240
+LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 36
+
+
+@dataclass(frozen=True)
+class Point:
+    date: str
+    value: float
+
+
+def _number(value: float) -> str:
+    return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
+
+
+def _ordinal(date: str) -> int:
+    year, month, day = (int(part) for part in date.split("-"))
+    import datetime as dt
+
+    return dt.date(year, month, day).toordinal()
+
+
+def trend_svg(
+    points: Sequence[Point],
+    title: str,
+    unit: str,
+    baseline: float | None,
+    target: float | None,
+    labels: dict[str, str],
+) -> str:
+    """SVG markup (every text escaped), or "" without at least one point."""
+    if not points:
+        return ""
+    values = [p.value for p in points]
+    references = [v for v in (baseline, target) if v is not None]
+    low, high = min(values + references), max(values + references)
+    if low == high:
+        low, high = low - 1, high + 1
+    pad = (high - low) * 0.08
+    low, high = low - pad, high + pad
+    first, last = _ordinal(points[0].date), _ordinal(points[-1].date)
+    span = max(last - first, 1)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x(date: str) -> float:
+        return (
+            LEFT + (_ordinal(date) - first) / span * plot_w
+            if len(points) > 1
+            else LEFT + plot_w / 2
+        )
+
+    def y(value: float) -> float:
+        return TOP + (high - value) / (high - low) * plot_h
+
+    path = " ".join(f"{x(p.date):.1f},{y(p.value):.1f}" for p in points)
+    latest = points[-1]
+    description = (
+        f"{labels['chart_values']} {len(points)}: "
+        + "; ".join(f"{p.date} {_number(p.value)}" for p in points[-12:])
+        + (f". {labels['baseline']} {_number(baseline)}" if baseline is not None else "")
+        + (f". {labels['target']} {_number(target)}" if target is not None else "")
+    )
+    parts = [
+        f'<svg class="trend" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="chart-title chart-desc" '
+        f'xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="chart-title">{escape(title)}</title>',
+        f'<desc id="chart-desc">{escape(description)}</desc>',
+        f'<line class="axis" x1="{LEFT}" y1="{TOP + plot_h}" x2="{LEFT + plot_w}" y2="{TOP + plot_h}"/>',
+        f'<line class="axis" x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}"/>',
+        f'<text class="tick" x="{LEFT - 6}" y="{TOP + 4}" text-anchor="end">{escape(_number(high))}</text>',
+        f'<text class="tick" x="{LEFT - 6}" y="{TOP + plot_h}" text-anchor="end">{escape(_number(low))}</text>',
+        f'<text class="tick" x="{LEFT}" y="{HEIGHT - 12}">{escape(points[0].date)}</text>',
+        f'<text class="tick" x="{LEFT + plot_w}" y="{HEIGHT - 12}" text-anchor="end">{escape(latest.date)}</text>',
+        f'<text class="unit" x="{LEFT - 6}" y="{TOP + plot_h / 2:.0f}" text-anchor="end">{escape(unit)}</text>',
+    ]
+    for name, value in (("baseline", baseline), ("target", target)):
+        if value is not None:
+            parts.append(
+                f'<line class="{name}" x1="{LEFT}" y1="{y(value):.1f}" x2="{LEFT + plot_w}" y2="{y(value):.1f}"/>'
+                f'<text class="{name}-label" x="{LEFT + plot_w - 4}" y="{y(value) - 4:.1f}" text-anchor="end">'
+                f"{escape(labels[name])} {escape(_number(value))}</text>"
+            )
+    parts.append(f'<polyline class="series" points="{path}"/>')
+    parts.append(
+        f'<circle class="latest" cx="{x(latest.date):.1f}" cy="{y(latest.value):.1f}" r="4"/>'
+    )
+    parts.append("</svg>")
+    return "".join(parts)

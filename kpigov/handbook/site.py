@@ -1,0 +1,619 @@
+"""Build the handbook: view model, jinja2 templates, assets, atomic swap of the output folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kpigov.catalogue import Catalogue
+from kpigov.checks.common import active_kpis_by_goal, checked_kpis, goal_status, status
+from kpigov.findings import Finding
+from kpigov.handbook.chart import Point, trend_svg
+from kpigov.handbook.gitlog import GitHistory
+from kpigov.handbook.labels import LABELS
+from kpigov.handbook.markdown import is_safe_link, render_markdown
+from kpigov.loader import Document
+from kpigov.resources import data_dir
+from kpigov.rulebook import CATEGORIES, SMART_LETTERS, Rule
+
+SMART = tuple(SMART_LETTERS)
+
+
+@dataclass
+class BuildInput:
+    catalogue: Catalogue
+    findings: list[Finding]
+    rules: list[Rule]
+    language: str
+    public: bool
+    generated: str  # the date shown as "generated", from SOURCE_DATE_EPOCH or today
+    git: GitHistory = field(default_factory=GitHistory)
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    return f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
+
+
+def _with_unit(value: Any, unit: str | None) -> str:
+    if value is None:
+        return ""
+    text = _number(value)
+    if unit == "percent":
+        return f"{text} %"
+    if unit and unit.startswith("currency:"):
+        return f"{unit[9:]} {text}"
+    return f"{text} {unit}" if unit in ("days", "hours", "minutes") else text
+
+
+def rag_status(value: float, direction: str | None, thresholds: Any, target: Any) -> str | None:
+    """red/amber/green of a value; a value on a boundary falls in the better band (SPEC §3.1)."""
+    if not isinstance(thresholds, dict):
+        return None
+    red, amber = thresholds.get("red"), thresholds.get("amber")
+    if not isinstance(red, (int, float)) or not isinstance(amber, (int, float)):
+        return None
+    if direction == "higher-is-better":
+        return "red" if value < red else "amber" if value < amber else "green"
+    if direction == "lower-is-better":
+        return "red" if value > red else "amber" if value > amber else "green"
+    if direction == "target-range" and isinstance(target, dict):
+        low, high = target.get("min"), target.get("max")
+        if not isinstance(low, (int, float)) or not isinstance(high, (int, float)):
+            return None
+        distance = low - value if value < low else value - high if value > high else 0
+        return "red" if distance > red else "amber" if distance > amber else "green"
+    return None
+
+
+class Site:
+    """The view model: everything the templates show, computed once."""
+
+    def __init__(self, given: BuildInput) -> None:
+        self.given = given
+        self.catalogue = given.catalogue
+        self.labels = LABELS.get(given.language, LABELS["en"])
+        self.rules = {rule.id: rule for rule in given.rules}
+        self.findings = [f for f in given.findings if not f.suppressed]
+        self.by_object: dict[str, list[Finding]] = {}
+        for finding in self.findings:
+            if finding.object:
+                self.by_object.setdefault(finding.object, []).append(finding)
+        self.kpis = sorted(self.catalogue.kpis.values(), key=lambda d: d.id or "")
+        self.goals = sorted(self.catalogue.goals.values(), key=lambda d: d.id or "")
+        self.persons = sorted(self.catalogue.persons.values(), key=lambda d: d.id or "")
+        self.teams = sorted(self.catalogue.teams.values(), key=lambda d: d.id or "")
+
+    # -- references -------------------------------------------------------------------------
+    def kpi_ref(self, kpi_id: Any, prefix: str) -> dict[str, str]:
+        kpi = self.catalogue.kpis.get(kpi_id) if isinstance(kpi_id, str) else None
+        if kpi is None:
+            return {
+                "name": self.labels["not_published"] if self.given.public else str(kpi_id),
+                "href": "",
+            }
+        return {"name": str(kpi.fields.get("name", kpi.id)), "href": f"{prefix}kpis/{kpi.id}.html"}
+
+    def goal_ref(self, goal_id: Any, prefix: str) -> dict[str, str]:
+        goal = self.catalogue.goals.get(goal_id) if isinstance(goal_id, str) else None
+        if goal is None:
+            return {"name": str(goal_id), "href": ""}
+        return {
+            "name": str(goal.fields.get("name", goal.id)),
+            "href": f"{prefix}goals/{goal.id}.html",
+        }
+
+    def owner_ref(self, owner_id: Any, prefix: str) -> dict[str, str]:
+        owner = self.catalogue.owner(owner_id) if isinstance(owner_id, str) else None
+        if owner is None:
+            return {"name": str(owner_id or self.labels["none"]), "href": ""}
+        return {
+            "name": str(owner.fields.get("name", owner.id)),
+            "href": f"{prefix}owners/{owner.id}.html",
+        }
+
+    def finding_view(self, finding: Finding, prefix: str) -> dict[str, Any]:
+        rule = self.rules.get(finding.rule)
+        href = ""
+        if finding.object and finding.kind in ("kpi", "goal"):
+            href = f"{prefix}{finding.kind}s/{finding.object}.html"
+        elif finding.object and finding.kind in ("person", "team"):
+            href = f"{prefix}owners/{finding.object}.html"
+        return {
+            "rule": finding.rule,
+            "name": finding.name,
+            "severity": finding.severity,
+            "message": finding.message,
+            "where": f"{finding.file}:{finding.line}:{finding.column}",
+            "object": finding.object or "",
+            "href": href,
+            "rule_href": f"{prefix}rules.html#{finding.rule}",
+            "smart": rule.smart if rule else None,
+        }
+
+    # -- KPIs ---------------------------------------------------------------------------------
+    def scorecard(self, kpi: Document) -> list[dict[str, Any]]:
+        mine = self.by_object.get(kpi.id or "", [])
+        card = []
+        for letter in SMART:
+            behind = [f for f in mine if f.smart == letter and f.kind == "kpi"]
+            failed = any(f.severity in ("error", "warning") for f in behind)
+            card.append(
+                {
+                    "letter": letter,
+                    "name": self.labels[letter],
+                    "passed": not failed,
+                    "findings": [self.finding_view(f, "../") for f in behind],
+                }
+            )
+        return card
+
+    def kpi_view(self, kpi: Document) -> dict[str, Any]:
+        fields = kpi.fields
+        unit = fields.get("unit") if isinstance(fields.get("unit"), str) else None
+        history = self.catalogue.history.get(kpi.id or "")
+        rows = history.rows if history is not None else []
+        target = fields.get("target") if isinstance(fields.get("target"), dict) else {}
+        baseline = fields.get("baseline") if isinstance(fields.get("baseline"), dict) else {}
+        direction = fields.get("direction")
+        latest = None
+        if rows:
+            last = rows[-1]
+            latest = {
+                "value": _with_unit(last.value, unit),
+                "date": last.date,
+                "status": rag_status(last.value, direction, fields.get("thresholds"), target),
+            }
+            if len(rows) > 1:
+                delta = last.value - rows[-2].value
+                better = (
+                    (delta > 0)
+                    if direction == "higher-is-better"
+                    else (delta < 0)
+                    if direction == "lower-is-better"
+                    else None
+                )
+                latest["change"] = ("+" if delta > 0 else "") + _number(round(delta, 4))
+                latest["trend"] = (
+                    "better" if better else "worse" if better is False and delta else "same"
+                )
+        formula = fields.get("formula") if isinstance(fields.get("formula"), dict) else {}
+        inputs = []
+        for item in formula.get("inputs") or []:
+            if isinstance(item, dict):
+                reference = self.kpi_ref(item["kpi"], "../") if item.get("kpi") else None
+                inputs.append(
+                    {
+                        "name": item.get("name", ""),
+                        "source": item.get("source", ""),
+                        "kpi": reference,
+                        "description": item.get("description", ""),
+                    }
+                )
+        scale = fields.get("scale") if isinstance(fields.get("scale"), dict) else None
+        chart = trend_svg(
+            [Point(row.date, row.value) for row in rows],
+            f"{fields.get('name', kpi.id)}: {self.labels['trend']}",
+            unit or "",
+            baseline.get("value") if isinstance(baseline.get("value"), (int, float)) else None,
+            target.get("value") if isinstance(target.get("value"), (int, float)) else None,
+            self.labels,
+        )
+        owner = fields.get("owner")
+        return {
+            "id": kpi.id,
+            "name": fields.get("name", kpi.id),
+            "description": render_markdown(fields.get("description")),
+            "risks": render_markdown(fields.get("risks")),
+            "facts": [
+                (self.labels[key], fields[key])
+                for key in (
+                    "tier",
+                    "perspective",
+                    "type",
+                    "indicator",
+                    "horizon",
+                    "collection",
+                    "visibility",
+                )
+                if isinstance(fields.get(key), str)
+            ],
+            "status": status(kpi),
+            "unit": unit or "",
+            "scale": ""
+            if scale is None
+            else f"{_number(scale.get('min', '−∞'))} … {_number(scale.get('max', '+∞'))}",
+            "direction": direction or "",
+            "frequency": fields.get("frequency", ""),
+            "review": fields.get("review", ""),
+            "expression": formula.get("expression", ""),
+            "inputs": inputs,
+            "baseline": _with_unit(baseline.get("value"), unit),
+            "baseline_date": baseline.get("date", ""),
+            "target": _with_unit(target.get("value"), unit)
+            if "value" in target
+            else (
+                f"{_with_unit(target.get('min'), unit)} – {_with_unit(target.get('max'), unit)}"
+                if "min" in target
+                else ""
+            ),
+            "deadline": target.get("deadline", ""),
+            "commitment": target.get("commitment", ""),
+            "thresholds": fields.get("thresholds")
+            if isinstance(fields.get("thresholds"), dict)
+            else None,
+            "latest": latest,
+            "chart": chart,
+            "scorecard": self.scorecard(kpi),
+            "findings": [
+                self.finding_view(f, "../")
+                for f in self.by_object.get(kpi.id or "", [])
+                if f.kind == "kpi"
+            ],
+            "owner": self.owner_ref(owner, "../"),
+            "goals": [
+                self.goal_ref(g, "../") for g in fields.get("goals") or [] if isinstance(g, str)
+            ],
+            "replaced_by": self.kpi_ref(fields["replaced_by"], "../")
+            if fields.get("replaced_by")
+            else None,
+            "version": fields.get("version", 1),
+            "changelog": [e for e in fields.get("changelog") or [] if isinstance(e, dict)],
+            "review_by": fields.get("review_by", ""),
+            "min_sample_size": fields.get("min_sample_size"),
+            "tags": [t for t in fields.get("tags") or [] if isinstance(t, str)],
+            "links": [
+                link
+                for link in fields.get("links") or []
+                if isinstance(link, dict) and is_safe_link(str(link.get("url", "")))
+            ],
+            "last_changed": self.given.git.last_changed.get(kpi.file, ""),
+        }
+
+    def card(self, kpi: Document) -> dict[str, Any]:
+        fields = kpi.fields
+        owner = fields.get("owner")
+        history = self.catalogue.history.get(kpi.id or "")
+        latest = history.rows[-1] if history is not None and history.rows else None
+        unit = fields.get("unit") if isinstance(fields.get("unit"), str) else None
+        return {
+            "id": kpi.id,
+            "name": fields.get("name", kpi.id),
+            "href": f"kpis/{kpi.id}.html",
+            "perspective": fields.get("perspective", ""),
+            "tier": fields.get("tier", "kpi"),
+            "status": status(kpi),
+            "owner": self.owner_ref(owner, ""),
+            "owner_id": owner if isinstance(owner, str) else "",
+            "latest": _with_unit(latest.value, unit) if latest else "",
+            "rag": rag_status(
+                latest.value,
+                fields.get("direction"),
+                fields.get("thresholds"),
+                fields.get("target"),
+            )
+            if latest
+            else None,
+        }
+
+    # -- overview ---------------------------------------------------------------------------
+    def health(self) -> dict[str, Any]:
+        counts = {"error": 0, "warning": 0, "info": 0}
+        for finding in self.findings:
+            counts[finding.severity] += 1
+        checked = checked_kpis(self.catalogue)
+        smart = []
+        for letter in SMART:
+            failing = {
+                f.object
+                for f in self.findings
+                if f.smart == letter and f.kind == "kpi" and f.severity in ("error", "warning")
+            }
+            passed = sum(1 for kpi in checked if kpi.id not in failing)
+            smart.append(
+                {
+                    "letter": letter,
+                    "name": self.labels[letter],
+                    "passed": passed,
+                    "total": len(checked),
+                    "percent": round(100 * passed / len(checked)) if checked else 100,
+                }
+            )
+        return {"counts": counts, "smart": smart, "kpis": len(self.kpis), "goals": len(self.goals)}
+
+    def goal_tree(self) -> list[dict[str, Any]]:
+        by_goal = active_kpis_by_goal(self.catalogue)
+        children: dict[str, list[Document]] = {}
+        roots = []
+        for goal in self.goals:
+            parent = goal.fields.get("parent")
+            if isinstance(parent, str) and parent in self.catalogue.goals and parent != goal.id:
+                children.setdefault(parent, []).append(goal)
+            else:
+                roots.append(goal)
+
+        def node(goal: Document, seen: frozenset[str]) -> dict[str, Any]:
+            return {
+                "id": goal.id,
+                "name": goal.fields.get("name", goal.id),
+                "href": f"goals/{goal.id}.html",
+                "status": goal_status(goal),
+                "kpis": [
+                    self.card(kpi)
+                    for kpi in sorted(by_goal.get(goal.id or "", []), key=lambda d: d.id or "")
+                ],
+                "children": [
+                    node(child, seen | {child.id or ""})
+                    for child in children.get(goal.id or "", [])
+                    if child.id not in seen
+                ],
+            }
+
+        return [node(goal, frozenset({goal.id or ""})) for goal in roots]
+
+    def search_index(self) -> str:
+        entries = []
+        for kpi in self.kpis:
+            fields = kpi.fields
+            owner = self.owner_ref(fields.get("owner"), "")
+            entries.append(
+                {
+                    "id": kpi.id,
+                    "name": fields.get("name", kpi.id),
+                    "href": f"kpis/{kpi.id}.html",
+                    "owner": owner["name"],
+                    "tags": [t for t in fields.get("tags") or [] if isinstance(t, str)],
+                    "perspective": fields.get("perspective", ""),
+                    "status": status(kpi),
+                }
+            )
+        text = json.dumps(entries, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        # Inside a script file: keep "</" and line separators from ending or breaking the code.
+        text = text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        return f"window.KPIGOV_INDEX = {text};\n"
+
+
+def generated_date(today: dt.date) -> str:
+    """SOURCE_DATE_EPOCH when set (reproducible builds), otherwise the build's today."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date().isoformat()
+    return today.isoformat()
+
+
+def publishable(catalogue: Catalogue) -> None:
+    """Leave only public KPIs (and their history) in the catalogue, for `build --public`."""
+    private = {
+        kpi_id for kpi_id, kpi in catalogue.kpis.items() if kpi.fields.get("visibility") != "public"
+    }
+    for kpi_id in private:
+        del catalogue.kpis[kpi_id]
+        catalogue.history.pop(kpi_id, None)
+    catalogue.documents = [
+        d for d in catalogue.documents if not (d.kind == "kpi" and d.id in private)
+    ]
+    catalogue.ordered["kpi"] = [d for d in catalogue.ordered.get("kpi", []) if d.id not in private]
+    catalogue.history = {k: h for k, h in catalogue.history.items() if k in catalogue.kpis}
+    catalogue.problems = {
+        rule: [
+            v
+            for v in violations
+            if not (
+                v.document is not None and v.document.kind == "kpi" and v.document.id in private
+            )
+        ]
+        for rule, violations in catalogue.problems.items()
+    }
+    catalogue.duplicates = [(d, f) for d, f in catalogue.duplicates if d.kind != "kpi"]
+    catalogue._memo.clear()
+    for person in catalogue.persons.values():  # no e-mail address is published
+        person.fields.pop("email", None)
+
+
+def render_site(given: BuildInput, out: Path, progress: Any = None) -> int:
+    """Write the handbook to ``out`` atomically; the number of pages written."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    templates = data_dir("templates") / "handbook"
+    env = Environment(
+        loader=FileSystemLoader(str(templates)),
+        autoescape=select_autoescape(["html"], default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    site = Site(given)
+    common = {
+        "title": given.catalogue.config.name,
+        "labels": site.labels,
+        "language": given.language,
+        "generated": given.generated,
+        "public": given.public,
+    }
+    out = out.resolve()
+    staging = out.parent / f".{out.name}.building-{os.getpid()}"
+    if staging.exists():
+        shutil.rmtree(staging)
+    pages = 0
+    try:
+        for folder in ("kpis", "goals", "owners", "assets"):
+            (staging / folder).mkdir(parents=True)
+
+        def write(relative: str, template: str, **context: Any) -> None:
+            nonlocal pages
+            prefix = "../" * relative.count("/")
+            html = env.get_template(template).render(
+                **common, root=prefix, page=relative, **context
+            )
+            (staging / relative).write_text(html, encoding="utf-8")
+            pages += 1
+
+        for asset in sorted((templates / "assets").iterdir()):
+            shutil.copyfile(asset, staging / "assets" / asset.name)
+        (staging / "assets" / "search-index.js").write_text(site.search_index(), encoding="utf-8")
+        write(
+            "index.html",
+            "index.html",
+            health=site.health(),
+            goal_tree=site.goal_tree(),
+            cards=[site.card(kpi) for kpi in site.kpis],
+            owners=[site.owner_ref(o.id, "") | {"id": o.id} for o in [*site.persons, *site.teams]],
+            perspectives=sorted(
+                {c for c in (k.fields.get("perspective") for k in site.kpis) if isinstance(c, str)}
+            ),
+            tiers=sorted({str(k.fields.get("tier", "kpi")) for k in site.kpis}),
+            statuses=sorted({status(k) for k in site.kpis}),
+        )
+        for kpi in _progress(site.kpis, progress):
+            write(f"kpis/{kpi.id}.html", "kpi.html", kpi=site.kpi_view(kpi))
+        for goal in site.goals:
+            write(f"goals/{goal.id}.html", "goal.html", goal=_goal_view(site, goal))
+        for owner in [*site.persons, *site.teams]:
+            write(f"owners/{owner.id}.html", "owner.html", owner=_owner_view(site, owner))
+        write(
+            "rules.html",
+            "rules.html",
+            rules=[_rule_view(rule, given.language) for rule in given.rules],
+        )
+        write(
+            "findings.html",
+            "findings.html",
+            findings=[site.finding_view(f, "") for f in site.findings],
+        )
+        write("changes.html", "changes.html", commits=_changes(site), available=given.git.available)
+        _swap(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return pages
+
+
+def _progress(items: list[Document], progress: Any) -> Iterable[Document]:
+    if progress is None:
+        return items
+    return progress(items)
+
+
+def _swap(staging: Path, out: Path) -> None:
+    """Put the new site in place in one rename; the old one is removed only afterwards."""
+    if out.exists():
+        old = out.parent / f".{out.name}.old-{os.getpid()}"
+        os.replace(out, old)
+        os.replace(staging, out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(staging, out)
+
+
+def _goal_view(site: Site, goal: Document) -> dict[str, Any]:
+    fields = goal.fields
+    kpis = sorted(
+        active_kpis_by_goal(site.catalogue).get(goal.id or "", []), key=lambda d: d.id or ""
+    )
+    children = [g for g in site.goals if g.fields.get("parent") == goal.id]
+    return {
+        "id": goal.id,
+        "name": fields.get("name", goal.id),
+        "description": render_markdown(fields.get("description")),
+        "status": goal_status(goal),
+        "deadline": fields.get("deadline", ""),
+        "perspective": fields.get("perspective", ""),
+        "horizon": fields.get("horizon", ""),
+        "owner": site.owner_ref(fields.get("owner"), "../"),
+        "parent": site.goal_ref(fields["parent"], "../")
+        if isinstance(fields.get("parent"), str)
+        else None,
+        "children": [site.goal_ref(child.id, "../") for child in children],
+        "kpis": [site.kpi_ref(kpi.id, "../") | {"status": status(kpi)} for kpi in kpis],
+        "findings": [
+            site.finding_view(f, "../")
+            for f in site.by_object.get(goal.id or "", [])
+            if f.kind == "goal"
+        ],
+    }
+
+
+def _owner_view(site: Site, owner: Document) -> dict[str, Any]:
+    fields = owner.fields
+    owned = [k for k in site.kpis if k.fields.get("owner") == owner.id]
+    goals = [g for g in site.goals if g.fields.get("owner") == owner.id]
+    members = (
+        [p for p in site.persons if p.fields.get("team") == owner.id]
+        if owner.kind == "team"
+        else []
+    )
+    return {
+        "id": owner.id,
+        "kind": owner.kind,
+        "name": fields.get("name", owner.id),
+        "email": "" if site.given.public else fields.get("email", ""),
+        "handle": fields.get("handle", ""),
+        "active": fields.get("active", True) is not False,
+        "team": site.owner_ref(fields["team"], "../")
+        if isinstance(fields.get("team"), str)
+        else None,
+        "lead": site.owner_ref(fields["lead"], "../")
+        if isinstance(fields.get("lead"), str)
+        else None,
+        "members": [site.owner_ref(p.id, "../") for p in members],
+        "kpis": [site.kpi_ref(k.id, "../") | {"status": status(k)} for k in owned],
+        "goals": [site.goal_ref(g.id, "../") for g in goals],
+        "findings": [
+            site.finding_view(f, "../")
+            for f in site.by_object.get(owner.id or "", [])
+            if f.kind in ("person", "team")
+        ],
+    }
+
+
+def _rule_view(rule: Rule, language: str) -> dict[str, Any]:
+    docs = rule.docs_in(language)
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "severity": rule.severity,
+        "smart": rule.smart or "",
+        "category": CATEGORIES.get(rule.category, rule.category),
+        "what": " ".join(docs["what"].split()),
+        "why": " ".join(docs["why"].split()),
+        "fix": " ".join(docs["fix"].split()),
+        "bad": docs["bad"],
+        "good": docs["good"],
+    }
+
+
+def _changes(site: Site) -> list[dict[str, Any]]:
+    """Recent commits; in a public build only the public KPIs they touched, never the subject."""
+    by_file = {kpi.file: kpi for kpi in site.kpis}
+    history_files = {f"{site.catalogue.config.history}/{kpi.id}.csv": kpi for kpi in site.kpis}
+    changes = []
+    for commit in site.given.git.commits:
+        touched = {
+            doc.id: doc
+            for file in commit.files
+            for doc in (by_file.get(file), history_files.get(file))
+            if doc
+        }
+        if site.given.public and not touched:
+            continue
+        changes.append(
+            {
+                "date": commit.date,
+                "subject": "" if site.given.public else commit.subject,
+                "kpis": [site.kpi_ref(kpi_id, "") for kpi_id in sorted(touched)],
+                "files": 0 if site.given.public else len(commit.files),
+            }
+        )
+    return changes
+
+
+def iter_pages(out: Path) -> Iterator[Path]:
+    yield from sorted(out.rglob("*.html"))
