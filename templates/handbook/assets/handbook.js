@@ -45,7 +45,7 @@
     });
   }
 
-  var filters = document.querySelector("form.filters");
+  var filters = document.querySelector("div.filters");
   if (filters) {
     filters.hidden = false;
     var selects = Array.prototype.slice.call(filters.querySelectorAll("select[data-filter]"));
