@@ -512,10 +512,6 @@ def build(
     target = (out or catalogue_root / "site").absolute()
     kpi_count = len(catalogue.kpis)
 
-    def progress(items: Any) -> Any:
-        with click.progressbar(items, label="Writing KPI pages", file=sys.stderr) as bar:
-            yield from bar
-
     given = BuildInput(
         catalogue=catalogue,
         findings=findings,
@@ -526,9 +522,7 @@ def build(
         git=read_history(catalogue_root),
     )
     try:
-        pages = render_site(
-            given, target, progress if sys.stderr.isatty() and kpi_count > 200 else None
-        )
+        pages = render_site(given, target, progress=sys.stderr.isatty() and kpi_count > 200)
     except OSError as error:
         _fail(f"cannot write the handbook to {target}: {error.strerror}")
     shown = "public" if public else "internal"

@@ -350,3 +350,26 @@ def test_markdown_is_safe() -> None:
     assert "<strong>bold</strong>" in html and "&lt;b&gt;raw&lt;/b&gt;" in html
     assert 'href="https://a.example"' in html and "javascript:" not in html.split("[bad]")[0]
     assert "<img" not in html and 'href="javascript' not in html
+
+
+def test_parallel_and_sequential_builds_are_identical(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    sys.path.insert(0, str(REPO / "bench"))
+    from generate import generate
+
+    root = generate(300, tmp_path / "catalogue")  # 300 KPIs with their goals and owners
+    threshold = site_module.PARALLEL_FROM
+    parallel, sequential = tmp_path / "parallel", tmp_path / "sequential"
+    _build(root, parallel)
+    monkeypatch.setattr(site_module, "PARALLEL_FROM", 10**9)
+    _build(root, sequential)
+    left = sorted(p.relative_to(parallel) for p in parallel.rglob("*") if p.is_file())
+    assert left == sorted(p.relative_to(sequential) for p in sequential.rglob("*") if p.is_file())
+    assert (
+        len([p for p in left if p.parts[0] in ("kpis", "goals", "owners")]) > threshold
+    )  # the parallel path ran
+    for relative in left:
+        assert (parallel / relative).read_bytes() == (sequential / relative).read_bytes(), relative

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 
 WIDTH, HEIGHT = 640, 240
@@ -20,11 +22,9 @@ def _number(value: float) -> str:
     return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
 
 
+@lru_cache(maxsize=65536)
 def _ordinal(date: str) -> int:
-    year, month, day = (int(part) for part in date.split("-"))
-    import datetime as dt
-
-    return dt.date(year, month, day).toordinal()
+    return dt.date.fromisoformat(date).toordinal()
 
 
 def trend_svg(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,25 @@ class Site:
         self.goals = sorted(self.catalogue.goals.values(), key=lambda d: d.id or "")
         self.persons = sorted(self.catalogue.persons.values(), key=lambda d: d.id or "")
         self.teams = sorted(self.catalogue.teams.values(), key=lambda d: d.id or "")
+        # Indexes built once, so that no page scans the whole catalogue.
+        self.children: dict[str, list[Document]] = {}
+        self.goals_by_owner: dict[str, list[Document]] = {}
+        for goal in self.goals:
+            parent, owner = goal.fields.get("parent"), goal.fields.get("owner")
+            if isinstance(parent, str):
+                self.children.setdefault(parent, []).append(goal)
+            if isinstance(owner, str):
+                self.goals_by_owner.setdefault(owner, []).append(goal)
+        self.kpis_by_owner: dict[str, list[Document]] = {}
+        for kpi in self.kpis:
+            owner = kpi.fields.get("owner")
+            if isinstance(owner, str):
+                self.kpis_by_owner.setdefault(owner, []).append(kpi)
+        self.members: dict[str, list[Document]] = {}
+        for person in self.persons:
+            team = person.fields.get("team")
+            if isinstance(team, str):
+                self.members.setdefault(team, []).append(person)
 
     # -- references -------------------------------------------------------------------------
     def kpi_ref(self, kpi_id: Any, prefix: str) -> dict[str, str]:
@@ -417,7 +437,7 @@ def publishable(catalogue: Catalogue) -> None:
         person.fields.pop("email", None)
 
 
-def render_site(given: BuildInput, out: Path, progress: Any = None) -> int:
+def render_site(given: BuildInput, out: Path, progress: bool = False) -> int:
     """Write the handbook to ``out`` atomically; the number of pages written."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -448,13 +468,14 @@ def render_site(given: BuildInput, out: Path, progress: Any = None) -> int:
             (staging / folder).mkdir(parents=True)
 
         def write(relative: str, template: str, **context: Any) -> None:
-            nonlocal pages
             prefix = "../" * relative.count("/")
             html = env.get_template(template).render(
-                **common, root=prefix, page=relative, **context
+                **common,
+                root=prefix,
+                page=relative,
+                **context,
             )
             (staging / relative).write_text(html, encoding="utf-8")
-            pages += 1
 
         for asset in sorted((templates / "assets").iterdir()):
             shutil.copyfile(asset, staging / "assets" / asset.name)
@@ -472,12 +493,23 @@ def render_site(given: BuildInput, out: Path, progress: Any = None) -> int:
             tiers=sorted({str(k.fields.get("tier", "kpi")) for k in site.kpis}),
             statuses=sorted({status(k) for k in site.kpis}),
         )
-        for kpi in _progress(site.kpis, progress):
-            write(f"kpis/{kpi.id}.html", "kpi.html", kpi=site.kpi_view(kpi))
-        for goal in site.goals:
-            write(f"goals/{goal.id}.html", "goal.html", goal=_goal_view(site, goal))
-        for owner in [*site.persons, *site.teams]:
-            write(f"owners/{owner.id}.html", "owner.html", owner=_owner_view(site, owner))
+        jobs: list[tuple[str, Document]] = [
+            *(("kpi", kpi) for kpi in site.kpis),
+            *(("goal", goal) for goal in site.goals),
+            *(("owner", owner) for owner in [*site.persons, *site.teams]),
+        ]
+
+        def write_page(job: tuple[str, Document]) -> None:
+            kind, document = job
+            if kind == "kpi":
+                write(f"kpis/{document.id}.html", "kpi.html", kpi=site.kpi_view(document))
+            elif kind == "goal":
+                write(f"goals/{document.id}.html", "goal.html", goal=_goal_view(site, document))
+            else:
+                write(f"owners/{document.id}.html", "owner.html", owner=_owner_view(site, document))
+
+        _write_pages(jobs, write_page, progress)
+        pages += len(jobs) + 4  # and the overview, rules, findings and changes pages
         write(
             "rules.html",
             "rules.html",
@@ -496,10 +528,58 @@ def render_site(given: BuildInput, out: Path, progress: Any = None) -> int:
     return pages
 
 
-def _progress(items: list[Document], progress: Any) -> Iterable[Document]:
-    if progress is None:
-        return items
-    return progress(items)
+# Set just before forking: the page writer the worker processes inherit.
+_WORKER_WRITE: Callable[[tuple[str, Document]], None] | None = None
+_WORKER_JOBS: list[tuple[str, Document]] = []
+PARALLEL_FROM = 400  # pages; below this, starting workers costs more than it saves
+
+
+def _write_chunk(bounds: tuple[int, int]) -> int:
+    assert _WORKER_WRITE is not None
+    for job in _WORKER_JOBS[bounds[0] : bounds[1]]:
+        _WORKER_WRITE(job)
+    return bounds[1] - bounds[0]
+
+
+def _write_pages(
+    jobs: list[tuple[str, Document]],
+    write_page: Callable[[tuple[str, Document]], None],
+    show_progress: bool,
+) -> None:
+    """Write the pages of ``jobs``: on every core when there are many (forked workers inherit the
+    view model, so nothing is copied), in this process otherwise. The output is the same."""
+    global _WORKER_WRITE, _WORKER_JOBS
+    import multiprocessing
+    import sys
+
+    import click
+
+    workers = min(os.cpu_count() or 1, 8)
+    with (
+        click.progressbar(length=len(jobs), label="Writing pages", file=sys.stderr)
+        if show_progress
+        else contextlib.nullcontext() as bar
+    ):
+        if (
+            len(jobs) < PARALLEL_FROM
+            or workers < 2
+            or "fork" not in multiprocessing.get_all_start_methods()
+        ):
+            for job in jobs:
+                write_page(job)
+                if bar is not None:
+                    bar.update(1)
+            return
+        _WORKER_WRITE, _WORKER_JOBS = write_page, jobs
+        size = -(-len(jobs) // (workers * 8))  # small chunks keep the workers evenly busy
+        chunks = [(start, min(start + size, len(jobs))) for start in range(0, len(jobs), size)]
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for count in pool.imap_unordered(_write_chunk, chunks):
+                    if bar is not None:
+                        bar.update(count)
+        finally:
+            _WORKER_WRITE, _WORKER_JOBS = None, []
 
 
 def _swap(staging: Path, out: Path) -> None:
@@ -518,7 +598,7 @@ def _goal_view(site: Site, goal: Document) -> dict[str, Any]:
     kpis = sorted(
         active_kpis_by_goal(site.catalogue).get(goal.id or "", []), key=lambda d: d.id or ""
     )
-    children = [g for g in site.goals if g.fields.get("parent") == goal.id]
+    children = site.children.get(goal.id or "", [])
     return {
         "id": goal.id,
         "name": fields.get("name", goal.id),
@@ -543,13 +623,9 @@ def _goal_view(site: Site, goal: Document) -> dict[str, Any]:
 
 def _owner_view(site: Site, owner: Document) -> dict[str, Any]:
     fields = owner.fields
-    owned = [k for k in site.kpis if k.fields.get("owner") == owner.id]
-    goals = [g for g in site.goals if g.fields.get("owner") == owner.id]
-    members = (
-        [p for p in site.persons if p.fields.get("team") == owner.id]
-        if owner.kind == "team"
-        else []
-    )
+    owned = site.kpis_by_owner.get(owner.id or "", [])
+    goals = site.goals_by_owner.get(owner.id or "", [])
+    members = site.members.get(owner.id or "", []) if owner.kind == "team" else []
     return {
         "id": owner.id,
         "kind": owner.kind,
