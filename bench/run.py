@@ -25,7 +25,12 @@ sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
 
-TARGETS = {"cold": {10_000: 2.0}, "warm": {10_000: 0.5}, "staged": {1_000: 0.35}}
+TARGETS = {
+    "cold": {10_000: 2.0},
+    "warm": {10_000: 0.5},
+    "staged": {1_000: 0.35},
+    "build": {10_000: 4.0},
+}
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "bench",
     "GIT_AUTHOR_EMAIL": "bench@example.com",
@@ -143,6 +148,11 @@ def main() -> None:
         subprocess.run(lint, stdout=subprocess.DEVNULL, check=False)  # fill the cache
         warm, warm_peak = timed(lint, arguments.runs)
         staged, _ = _pre_commit_case(root, kpigov, arguments.runs)
+        site = arguments.workdir / f"site-{size}"
+        build, build_peak = timed(
+            [*kpigov, "build", str(root), "--today", "2026-11-23", "--out", str(site)],
+            arguments.runs,
+        )
         version, _ = timed([*kpigov, "--version"], arguments.runs)
         rows.append(
             (
@@ -169,6 +179,15 @@ def main() -> None:
                 staged / floor,
                 TARGETS["staged"].get(size),
                 None,
+            )
+        )
+        rows.append(
+            (
+                f"build handbook, {size:,} KPIs",
+                build,
+                build / floor,
+                TARGETS["build"].get(size),
+                build_peak,
             )
         )
         rows.append((f"C composer alone, {size:,} KPI files (floor)", floor, 1.0, None, None))
