@@ -32,6 +32,14 @@ root_option = click.option(
 )
 
 
+today_option = click.option(
+    "--today",
+    "today_text",
+    metavar="DATE",
+    help="Date the date rules use (YYYY-MM-DD; also KPIGOV_TODAY).",
+)
+
+
 def _fail(message: str) -> NoReturn:
     click.echo(f"kpigov: error: {message}", err=True)
     sys.exit(EXIT_USAGE)
@@ -258,12 +266,7 @@ def main() -> None:
     show_default=True,
     help="Lowest severity that makes the exit code 1.",
 )
-@click.option(
-    "--today",
-    "today_text",
-    metavar="DATE",
-    help="Date the date rules use (YYYY-MM-DD; also KPIGOV_TODAY).",
-)
+@today_option
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
 @click.option(
     "--baseline",
@@ -470,12 +473,7 @@ def schema(kind: str | None) -> None:
     type=click.Choice(LANGUAGES),
     help="Language of the labels (default: the catalogue's).",
 )
-@click.option(
-    "--today",
-    "today_text",
-    metavar="DATE",
-    help="Date the date rules use (YYYY-MM-DD; also KPIGOV_TODAY).",
-)
+@today_option
 def build(
     root_argument: Path | None,
     root: Path | None,
