@@ -101,3 +101,47 @@ def test_write_atomic_keeps_the_file_mode(tmp_path: Path) -> None:
     write_atomic(target, "new")
     assert target.stat().st_mode & 0o777 == 0o640
     assert os.access(target, os.R_OK)
+
+
+@pytest.mark.slow
+def test_build_killed_mid_run_leaves_the_old_site_or_the_new(tmp_path: Path) -> None:
+    """The handbook is written to a temporary folder and swapped in: a killed build leaves the
+    previous site whole (or, when the kill came after the swap, the new one whole)."""
+    sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
+    from generate import generate
+
+    root = generate(1500, tmp_path / "catalogue")
+    out = tmp_path / "site"
+    command = [
+        sys.executable,
+        "-m",
+        "kpigov",
+        "build",
+        str(root),
+        "--out",
+        str(out),
+        "--today",
+        "2026-11-23",
+    ]
+    subprocess.run(command, check=True, capture_output=True)
+    (out / "marker.txt").write_text("old")
+    old_pages = sorted(p.relative_to(out) for p in out.rglob("*.html"))
+    rng = random.Random(11)
+    kept_old = 0
+    for _ in range(5):
+        build = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.4 + rng.random() * 1.0)
+        build.send_signal(signal.SIGKILL)
+        build.wait()
+        assert out.is_dir(), "the site disappeared"
+        pages = sorted(p.relative_to(out) for p in out.rglob("*.html"))
+        assert pages == old_pages, "a half-written site is in place"
+        if (out / "marker.txt").exists():
+            kept_old += 1
+        else:  # the kill came after the swap: the new site is complete, so start again from the old
+            (out / "marker.txt").write_text("old")
+    assert kept_old, "no kill landed while building; the test proves nothing"
+    subprocess.run(
+        command, check=True, capture_output=True
+    )  # a later build clears what killed ones left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["catalogue", "site"]

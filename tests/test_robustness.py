@@ -162,3 +162,51 @@ def test_fmt_never_crashes(text: str) -> None:
         assert str(error).startswith("fuzz.yaml:")
         return
     assert format_text("fuzz.yaml", formatted).formatted == formatted
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.dictionaries(st.sampled_from(KPI_FIELDS), FIELD_VALUES, max_size=8),
+        min_size=1,
+        max_size=4,
+    ),
+    st.booleans(),
+)
+def test_build_never_raises_on_mutated_kpis(
+    tmp_path: Path, kpis: list[dict[str, object]], public: bool
+) -> None:
+    from kpigov.cli import main
+
+    root = tmp_path / "fuzz-build"
+    (root / "kpis").mkdir(parents=True, exist_ok=True)
+    (root / "history").mkdir(exist_ok=True)
+    (root / "kpigov.yaml").write_text("version: 1\n")
+    for old in (root / "kpis").glob("*.yaml"):
+        old.unlink()
+    for index, fields in enumerate(kpis):
+        document = {
+            "kind": "kpi",
+            "id": f"k{index % 3}",
+            "name": "A KPI",
+            "visibility": "public",
+            **fields,
+        }
+        (root / "kpis" / f"k{index}.yaml").write_text(_dump(document))
+    (root / "history" / "k0.csv").write_text("date,value\n2026-09-30,1\n2026-10-31,2\n")
+    args = [
+        "build",
+        str(root),
+        "--out",
+        str(tmp_path / "site"),
+        "--today",
+        "2026-11-23",
+        *(["--public"] if public else []),
+    ]
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    assert (tmp_path / "site" / "index.html").is_file()

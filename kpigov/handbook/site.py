@@ -459,6 +459,7 @@ def render_site(given: BuildInput, out: Path, progress: bool = False) -> int:
         "public": given.public,
     }
     out = out.resolve()
+    _clear_leftovers(out)
     staging = out.parent / f".{out.name}.building-{os.getpid()}"
     if staging.exists():
         shutil.rmtree(staging)
@@ -580,6 +581,28 @@ def _write_pages(
                         bar.update(count)
         finally:
             _WORKER_WRITE, _WORKER_JOBS = None, []
+
+
+def _clear_leftovers(out: Path) -> None:
+    """Remove the temporary folders of builds that were killed (their process is gone)."""
+    if not out.parent.is_dir():
+        return
+    for entry in out.parent.iterdir():
+        name = entry.name
+        for marker in (f".{out.name}.building-", f".{out.name}.old-"):
+            pid = name[len(marker) :] if name.startswith(marker) else ""
+            if pid.isdigit() and not _alive(int(pid)):
+                shutil.rmtree(entry, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _swap(staging: Path, out: Path) -> None:
