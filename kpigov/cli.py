@@ -483,8 +483,10 @@ def build(
     today_text: str | None,
 ) -> None:
     """Build the KPI handbook: a static site that works from file:// and any static host."""
-    from kpigov.cache import LintCache
-    from kpigov.catalogue import build_catalogue
+    import hashlib
+
+    from kpigov.cache import LintCache, run_key
+    from kpigov.catalogue import build_catalogue, read_files
     from kpigov.engine import run_rules
     from kpigov.handbook.gitlog import read_history
     from kpigov.handbook.site import BuildInput, generated_date, publishable, render_site
@@ -492,7 +494,9 @@ def build(
     today = _today(today_text)
     catalogue_root = _locate_root(root_argument or root, ())
     config, rules = _load(catalogue_root, (), ())
-    catalogue = build_catalogue(config, today, cache=LintCache(catalogue_root))
+    files = read_files(config)
+    cache = LintCache(catalogue_root)
+    catalogue = build_catalogue(config, today, files, cache)
     hidden_files: set[str] = set()
     hidden_words: set[str] = set()
     if public:
@@ -501,9 +505,21 @@ def build(
                 hidden_files |= {kpi.file, f"{config.history}/{kpi.id}.csv"}
                 hidden_words |= {str(kpi.id), str(kpi.fields.get("name", ""))} - {""}
         publishable(catalogue)
+    # The findings come from the lint cache when nothing they depend on changed.
+    digests = (
+        f"{path}\0{content if isinstance(content, str) else hashlib.sha1(content).hexdigest()}"
+        for path, content in sorted(files.contents.items())
+    )
+    key = run_key(
+        ["build", str(public), repr(config), today.isoformat(), repr(sorted(rules)), *digests]
+    )
+    cached = cache.load_findings(key)
+    all_findings = cached[0] if cached is not None else run_rules(catalogue, rules, config).findings
+    if cached is None:
+        cache.store_findings(key, all_findings, len(catalogue.files), sorted(rules))
     findings = [
         finding
-        for finding in run_rules(catalogue, rules, config).findings
+        for finding in all_findings
         if finding.file not in hidden_files
         and not any(word in finding.message for word in hidden_words)
     ]

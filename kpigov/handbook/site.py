@@ -611,9 +611,29 @@ def _swap(staging: Path, out: Path) -> None:
         old = out.parent / f".{out.name}.old-{os.getpid()}"
         os.replace(out, old)
         os.replace(staging, out)
-        shutil.rmtree(old, ignore_errors=True)
+        _remove_in_background(old)
     else:
         os.replace(staging, out)
+
+
+def _remove_in_background(folder: Path) -> None:
+    """Delete the replaced site after the swap without making the build wait for it.
+
+    A detached grandchild does the work (double fork, so no zombie is left); if it is killed, the
+    next build removes the folder as a leftover. Without fork, the folder is removed here.
+    """
+    if not hasattr(os, "fork"):
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    child = os.fork()
+    if child == 0:
+        try:
+            if os.fork() == 0:
+                os.setsid()
+                shutil.rmtree(folder, ignore_errors=True)
+        finally:
+            os._exit(0)
+    os.waitpid(child, 0)
 
 
 def _goal_view(site: Site, goal: Document) -> dict[str, Any]:
