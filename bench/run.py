@@ -114,6 +114,14 @@ def timed(command: list[str], runs: int) -> tuple[float, float]:
     return statistics.median(times), max(peaks)
 
 
+def _check_jsonschema() -> str | None:
+    """The peer, when installed (pip install -e ".[bench]")."""
+    import shutil
+
+    beside = Path(sys.executable).parent / "check-jsonschema"
+    return str(beside) if beside.exists() else shutil.which("check-jsonschema")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
@@ -154,6 +162,23 @@ def main() -> None:
             arguments.runs,
         )
         version, _ = timed([*kpigov, "--version"], arguments.runs)
+        peer = _check_jsonschema()
+        if peer:
+            kpi_files = sorted(str(p) for p in (root / "kpis").rglob("*.yaml"))
+            schema = str(HERE.parent / "schemas" / "kpi.schema.json")
+            checked, _ = timed([peer, "--schemafile", schema, *kpi_files], arguments.runs)
+            rows.append(
+                (
+                    f"check-jsonschema (schema only), {size:,} files",
+                    checked,
+                    checked / floor,
+                    None,
+                    None,
+                )
+            )
+            rows.append(
+                (f"  kpigov cold lint is {checked / cold:.1f}x faster", cold, None, None, None)
+            )
         rows.append(
             (
                 f"lint {size:,} KPIs cold, all rules",
