@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -107,12 +108,10 @@ def _pyproject_table(folder: Path) -> dict[str, Any] | None:
 
 
 def _pyproject_span(path: Path) -> Span:
-    try:
+    with contextlib.suppress(OSError):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if line.strip().startswith("[tool.kpigov"):
                 return Span(number, 1, number, len(line) + 1)
-    except OSError:
-        pass
     return Span(1, 1, 1, 1)
 
 

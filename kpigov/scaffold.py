@@ -16,7 +16,7 @@ from kpigov.resources import data_dir
 
 
 class ScaffoldError(Exception):
-    pass
+    """The starter catalogue cannot be written there (it would overwrite files)."""
 
 
 def _period_ends(frequency: str, today: dt.date, count: int) -> list[dt.date]:

@@ -72,16 +72,15 @@ def _dump(value: object) -> str:
     return json.dumps(value)  # JSON is YAML 1.2
 
 
+MUTATED_KPIS = st.lists(
+    st.dictionaries(st.sampled_from(KPI_FIELDS), FIELD_VALUES, max_size=8), min_size=1, max_size=4
+)
+
+
 @settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(
-    st.lists(
-        st.dictionaries(st.sampled_from(KPI_FIELDS), FIELD_VALUES, max_size=8),
-        min_size=1,
-        max_size=4,
-    )
-)
+@given(MUTATED_KPIS)
 def test_lint_never_raises_on_mutated_kpis(tmp_path: Path, kpis: list[dict[str, object]]) -> None:
     root = tmp_path / "fuzz"
     (root / "kpis").mkdir(parents=True, exist_ok=True)
@@ -167,14 +166,7 @@ def test_fmt_never_crashes(text: str) -> None:
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(
-    st.lists(
-        st.dictionaries(st.sampled_from(KPI_FIELDS), FIELD_VALUES, max_size=8),
-        min_size=1,
-        max_size=4,
-    ),
-    st.booleans(),
-)
+@given(MUTATED_KPIS, st.booleans())
 def test_build_never_raises_on_mutated_kpis(
     tmp_path: Path, kpis: list[dict[str, object]], public: bool
 ) -> None:
