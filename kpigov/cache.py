@@ -159,17 +159,6 @@ def run_key(parts: list[str]) -> str:
 
 
 # -- encoding ---------------------------------------------------------------------------------
-def _positions(table: Any) -> str:
-    """A position map as one JSON string of [[path, packed position], ...].
-
-    One string per document (instead of thousands of small lists) keeps a warm catalogue small in
-    memory; Document decodes it only when a finding needs a position.
-    """
-    if isinstance(table, str):
-        return table
-    return json.dumps([[list(path), raw] for path, raw in table.items()], separators=(",", ":"))
-
-
 def _encode_violation(violation: Violation, documents: list[Document]) -> dict[str, Any]:
     index = next((i for i, d in enumerate(documents) if d is violation.document), None)
     return {
@@ -204,13 +193,15 @@ def _encode_file(
     result: FileResult, schema_errors: list[Violation], suppressions: Any
 ) -> dict[str, Any]:
     documents = result.documents
+    for document in documents:
+        document.encode_positions()
     return {
         "documents": [
             {
                 "data": document.data,
                 "root": document.root,
-                "values": _positions(document.values),
-                "keys": _positions(document.keys),
+                "values": document.values,
+                "keys": document.keys,
                 "nonfinite": [list(path) for path in document.nonfinite],
                 "kind": document.kind,
                 "id": document.id,

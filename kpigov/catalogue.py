@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from kpigov.config import CACHE_DIR, CONFIG_FILE, Config
 from kpigov.findings import Span, Violation, format_yaml_path
+from kpigov.forked import map_forked
 from kpigov.globs import matches
 from kpigov.history import History, HistoryProblem, parse_history
 from kpigov.loader import DOCUMENT_START, Document, FileResult, load_bytes
@@ -314,9 +315,13 @@ def build_catalogue(
         return _build_catalogue(config, today, files or read_files(config), cache)
 
 
-def _load_yaml(
-    rel: str, raw: bytes | str, cache: LintCache | None
-) -> tuple[FileResult, list[Violation], list[Suppression]]:
+_Loaded = tuple[FileResult, list[Violation], list[Suppression]]
+# YAML files per worker below which loading stays in one process: forking and sending results
+# back cost more than parsing a few hundred small files.
+PARALLEL_SHARE = 300
+
+
+def _load_yaml(rel: str, raw: bytes | str, cache: LintCache | None) -> _Loaded:
     """A file's documents (validated), their problems and schema errors, and its suppressions."""
     if isinstance(raw, str):
         return _unreadable(rel, raw), [], []
@@ -355,8 +360,13 @@ def _build_catalogue(
     for rule, violation in found.problems:
         catalogue.add_problem(rule, violation)
         catalogue.files.append(violation.file)
-    for rel in found.yaml_files:
-        result, schema_errors, comments = _load_yaml(rel, files.contents[rel], cache)
+    contents = files.contents
+    loaded = map_forked(
+        lambda rel: _load_yaml(rel, contents[rel], cache),
+        found.yaml_files,
+        min_share=PARALLEL_SHARE,
+    )
+    for rel, (result, schema_errors, comments) in zip(found.yaml_files, loaded, strict=True):
         if comments:
             catalogue.suppressions[rel] = comments
         catalogue.files.append(rel)

@@ -148,6 +148,14 @@ class Document:
             path = path[:-1]
         return to_span(self.root)
 
+    def encode_positions(self) -> None:
+        """Turn the position maps into one JSON string each, decoded again only when a finding
+        needs a position: cheap to keep, to cache and to send between processes."""
+        if not isinstance(self.values, str):
+            self.values = _encode_positions(self.values)
+        if not isinstance(self.keys, str):
+            self.keys = _encode_positions(self.keys)
+
     def _decode_positions(self) -> None:
         """Positions read from the cache stay a JSON string until a finding needs one (most never do)."""
         if isinstance(self.values, str):
@@ -157,6 +165,10 @@ class Document:
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default) if isinstance(self.data, dict) else default
+
+
+def _encode_positions(table: dict[YamlPath, RawPos]) -> str:
+    return json.dumps([[list(path), raw] for path, raw in table.items()], separators=(",", ":"))
 
 
 @dataclass
