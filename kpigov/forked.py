@@ -33,14 +33,12 @@ def map_forked(
     items: Sequence[T],
     *,
     min_share: int,
-    prepare: Callable[[R], R] = lambda result: result,
 ) -> list[R]:
     """``[function(item) for item in items]``, spread over the usable cores.
 
     Workers start only when each gets at least ``min_share`` items (below that, starting them
     costs more than it saves), when fork exists, and when this process runs no other thread
-    (forking a threaded process can deadlock). ``prepare`` turns a worker's result into what is
-    cheapest to send back.
+    (forking a threaded process can deadlock).
     """
     workers = min(usable_cores(), MAX_WORKERS, len(items) // max(min_share, 1))
     if workers < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
@@ -49,9 +47,7 @@ def map_forked(
     weights = [OWN_SHARE_WEIGHT] + [1.0] * (workers - 1)
     total = sum(weights)
     bounds = [round(len(items) * sum(weights[:share]) / total) for share in range(workers + 1)]
-    children = [
-        _start(function, prepare, items[bounds[i] : bounds[i + 1]]) for i in range(1, workers)
-    ]
+    children = [_start(function, items[bounds[i] : bounds[i + 1]]) for i in range(1, workers)]
     results = [function(item) for item in items[: bounds[1]]]
     for index, child in enumerate(children, start=1):
         share = items[bounds[index] : bounds[index + 1]]
@@ -60,9 +56,7 @@ def map_forked(
     return results
 
 
-def _start(
-    function: Callable[[T], R], prepare: Callable[[R], R], share: Sequence[T]
-) -> tuple[int, int] | None:
+def _start(function: Callable[[T], R], share: Sequence[T]) -> tuple[int, int] | None:
     """Fork a worker for ``share``; its pid and the pipe its results come through."""
     try:
         read_end, write_end = os.pipe()
@@ -74,7 +68,7 @@ def _start(
         try:
             os.close(read_end)
             payload = pickle.dumps(
-                [prepare(function(item)) for item in share], protocol=pickle.HIGHEST_PROTOCOL
+                [function(item) for item in share], protocol=pickle.HIGHEST_PROTOCOL
             )
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(payload)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -151,28 +151,21 @@ def active_kpis_by_goal(catalogue: Catalogue) -> dict[str, list[Document]]:
 
 def child_goals(catalogue: Catalogue) -> dict[str, list[Document]]:
     """Active goals by the id of their parent."""
-
-    def build() -> dict[str, list[Document]]:
-        table: dict[str, list[Document]] = {}
-        for goal in active_goals(catalogue):
-            parent = goal.fields.get("parent")
-            if isinstance(parent, str):
-                table.setdefault(parent, []).append(goal)
-        return table
-
-    return catalogue.memo("child_goals", build)
+    return catalogue.memo("child_goals", lambda: _grouped(active_goals(catalogue), "parent"))
 
 
 def active_kpis_by_owner(catalogue: Catalogue) -> dict[str, list[Document]]:
-    def build() -> dict[str, list[Document]]:
-        table: dict[str, list[Document]] = {}
-        for kpi in active_kpis(catalogue):
-            owner = kpi.fields.get("owner")
-            if isinstance(owner, str):
-                table.setdefault(owner, []).append(kpi)
-        return table
+    return catalogue.memo("active_kpis_by_owner", lambda: _grouped(active_kpis(catalogue), "owner"))
 
-    return catalogue.memo("active_kpis_by_owner", build)
+
+def _grouped(documents: Iterable[Document], field_name: str) -> dict[str, list[Document]]:
+    """Documents by the text value of one field (documents without it are left out)."""
+    table: dict[str, list[Document]] = {}
+    for document in documents:
+        value = document.fields.get(field_name)
+        if isinstance(value, str):
+            table.setdefault(value, []).append(document)
+    return table
 
 
 def ids(documents: list[Document]) -> tuple[str, ...]:
