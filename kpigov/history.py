@@ -6,8 +6,10 @@ import csv
 import datetime as dt
 import io
 import math
+import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 from kpigov.findings import Span
 
@@ -31,21 +33,81 @@ class HistoryProblem:
     date: str | None = None
 
 
-@dataclass
 class History:
-    kpi_id: str
-    file: str
-    rows: list[Measurement] = field(default_factory=list)
-    problems: list[HistoryProblem] = field(default_factory=list)
+    """The rows of one history file, kept as columns: a catalogue holds hundreds of thousands of
+    rows, and lists of plain values cost far less to build, keep and send between processes than
+    one object per row. :attr:`rows` gives them as :class:`Measurement` objects when asked."""
+
+    __slots__ = ("kpi_id", "file", "lines", "dates", "values", "notes", "problems", "_rows")
+
+    def __init__(self, kpi_id: str, file: str) -> None:
+        self.kpi_id = kpi_id
+        self.file = file
+        self.lines: list[int] = []
+        self.dates: list[str] = []
+        self.values: list[float] = []
+        self.notes: list[str] | None = None  # None: no row has a note
+        self.problems: list[HistoryProblem] = []
+        self._rows: list[Measurement] | None = None
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return (
+            self.kpi_id,
+            self.file,
+            self.lines,
+            self.dates,
+            self.values,
+            self.notes,
+            self.problems,
+        )
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        self.kpi_id, self.file, self.lines, self.dates, self.values, self.notes, self.problems = (
+            state
+        )
+        self._rows = None
+
+    def __len__(self) -> int:
+        return len(self.dates)
+
+    @property
+    def rows(self) -> list[Measurement]:
+        if self._rows is None:
+            notes = self.notes or [""] * len(self.dates)
+            self._rows = [
+                Measurement(line, date, value, note)
+                for line, date, value, note in zip(
+                    self.lines, self.dates, self.values, notes, strict=True
+                )
+            ]
+        return self._rows
 
     @property
     def latest(self) -> Measurement | None:
-        return self.rows[-1] if self.rows else None
+        if not self.dates:
+            return None
+        return Measurement(
+            self.lines[-1], self.dates[-1], self.values[-1], self.notes[-1] if self.notes else ""
+        )
 
-    # The lowest and highest recorded value, kept while parsing: T602 reads the rows only when
-    # one of them is off the scale.
-    lowest: float = math.inf
-    highest: float = -math.inf
+    # The lowest and highest recorded value: T602 reads the rows only when one is off the scale.
+    @property
+    def lowest(self) -> float:
+        return min(self.values, default=math.inf)
+
+    @property
+    def highest(self) -> float:
+        return max(self.values, default=-math.inf)
+
+    def append(self, line: int, date: str, value: float, note: str) -> None:
+        if note and self.notes is None:
+            self.notes = [""] * len(self.dates)
+        self.lines.append(line)
+        self.dates.append(date)
+        self.values.append(value)
+        if self.notes is not None:
+            self.notes.append(note)
+        self._rows = None
 
 
 def _is_date(text: str) -> bool:
@@ -83,23 +145,71 @@ def _records(text: str) -> Iterator[tuple[int, str, list[str]]]:
 def parse_history(kpi_id: str, file: str, raw_bytes: bytes) -> History:
     """Rows of a history file; every malformed line becomes a located problem."""
     history = History(kpi_id, file)
-
-    def problem(line: int, message: str, width: int = 1, date: str | None = None) -> None:
-        history.problems.append(
-            HistoryProblem(Span(line, 1, line, 1 + max(width, 1)), message, date)
-        )
-
     try:
         text = raw_bytes.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw_bytes[: error.start].count(b"\n") + 1
-        problem(line, "the file is not valid UTF-8; save it as UTF-8")
+        _add_problem(history, line, "the file is not valid UTF-8; save it as UTF-8")
         return history
+    if not _parse_plain(history, text):
+        _parse_general(history, text)
+    return history
+
+
+def _add_problem(
+    history: History, line: int, message: str, width: int = 1, date: str | None = None
+) -> None:
+    history.problems.append(HistoryProblem(Span(line, 1, line, 1 + max(width, 1)), message, date))
+
+
+def _parse_general(history: History, text: str) -> None:
+    """Any file: CSV quoting, blank lines, notes, spaces; each problem on its line."""
+
+    def problem(line: int, message: str, width: int = 1, date: str | None = None) -> None:
+        _add_problem(history, line, message, width, date)
+
     try:
         _parse_rows(history, _records(text), problem)
     except _UnreadableCsv as error:
         problem(error.line, f"unreadable CSV ({error}); check the quotes on this line")
-    return history
+
+
+# The shape nearly every history file has: the header 'date,value', then rows of a date and a
+# plain number, nothing else. One regular expression proves the shape, and the columns are then
+# read with list comprehensions; any other file takes the general path, which says what is wrong.
+_PLAIN_HEADER = "date,value\n"
+_PLAIN_ROWS = re.compile(
+    r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2},[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\n)*\Z"
+)
+
+
+def _parse_plain(history: History, text: str) -> bool:
+    """Read a plain file into ``history``; False (and nothing read) when it is not plain or has
+    any problem, so that the general path finds and locates it."""
+    if not text.startswith(_PLAIN_HEADER):
+        return False
+    body = text[len(_PLAIN_HEADER) :]
+    if body and body[-1] != "\n":
+        body += "\n"
+    if _PLAIN_ROWS.match(body) is None:
+        return False
+    rows = body.split("\n")
+    rows.pop()
+    dates = [row[:10] for row in rows]
+    try:
+        for date in dates:
+            dt.date.fromisoformat(date)
+    except ValueError:
+        return False
+    if any(earlier >= later for earlier, later in zip(dates, dates[1:], strict=False)):
+        return False
+    values = [float(row[11:]) for row in rows]
+    if values and not (math.isfinite(min(values)) and math.isfinite(max(values))):
+        return False  # a number too large for a float, such as 1e999
+    history.lines = list(range(2, len(rows) + 2))
+    history.dates = dates
+    history.values = values
+    return True
 
 
 def _parse_rows(
@@ -155,10 +265,6 @@ def _parse_rows(
             )
             continue
         previous = date
-        history.rows.append(Measurement(line, date, value, cells[2] if len(cells) > 2 else ""))
-        if value < history.lowest:
-            history.lowest = value
-        if value > history.highest:
-            history.highest = value
+        history.append(line, date, value, cells[2] if len(cells) > 2 else "")
     if not header_seen:
         problem(1, "the file is empty; it needs the header 'date,value'")

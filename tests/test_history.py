@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import pickle
 
-from kpigov.history import parse_history
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kpigov.history import History, _parse_general, _parse_plain, parse_history
 
 
 def test_rows_with_lines_bom_blank_lines_and_notes() -> None:
@@ -44,3 +48,55 @@ def test_problems_are_located(text: str, line: int, words: str) -> None:
 def test_bad_encoding() -> None:
     history = parse_history("k", "history/k.csv", b"date,value\n2026-01-31,\xff\n")
     assert history.problems[0].span.line == 2
+
+
+# Text that is nearly a plain history file: the fast path must read it exactly as the general
+# path does, or leave it to the general path.
+_row = st.tuples(
+    st.sampled_from(
+        ["2025-01-31", "2025-02-29", "2024-02-29", "2026-12-01", "2025-13-01", "2025-01-3"]
+    ),
+    st.sampled_from(["12.5", "-3", "+.5", "1e999", "1.", "abc", " 4", "1e-3", "nan", "0"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    header=st.sampled_from(["date,value\n", "Date,Value\n", "date,value,note\n", "value,date\n"]),
+    rows=st.lists(_row, max_size=6),
+    sorted_dates=st.booleans(),
+    final_newline=st.booleans(),
+)
+def test_fast_path_reads_as_the_general_path(
+    header: str, rows: list[tuple[str, str]], sorted_dates: bool, final_newline: bool
+) -> None:
+    if sorted_dates:
+        rows = sorted(rows)
+    text = header + "\n".join(f"{date},{value}" for date, value in rows)
+    if rows and final_newline:
+        text += "\n"
+    fast = History("k", "history/k.csv")
+    general = History("k", "history/k.csv")
+    _parse_general(general, text)
+    if _parse_plain(fast, text):
+        assert not general.problems
+        assert fast.rows == general.rows
+    else:
+        assert not fast.rows and not fast.problems
+
+
+def test_plain_files_take_the_fast_path() -> None:
+    history = History("k", "history/k.csv")
+    assert _parse_plain(history, "date,value\n2026-01-31,12.5\n2026-02-28,-3e2\n")
+    assert [(r.line, r.date, r.value, r.note) for r in history.rows] == [
+        (2, "2026-01-31", 12.5, ""),
+        (3, "2026-02-28", -300.0, ""),
+    ]
+    assert (history.lowest, history.highest) == (-300.0, 12.5)
+    assert len(history) == 2
+
+
+def test_history_survives_pickling() -> None:
+    history = parse_history("k", "history/k.csv", b"date,value,note\n2026-01-31,1,a\n")
+    copy = pickle.loads(pickle.dumps(history))
+    assert copy.rows == history.rows and copy.file == history.file

@@ -103,7 +103,7 @@ def no_history(kpi: Document, catalogue: Catalogue, options: Options) -> Found:
     if kpi.fields.get("status", "active") != "active":
         return NOTHING
     history = catalogue.history.get(kpi.id or "")
-    if history is not None and history.rows:
+    if history is not None and len(history):
         return NOTHING
     file = f"{catalogue.config.history}/{kpi.id}.csv"
     return [on_document(kpi, args={"file": file}, fingerprint_path="history")]

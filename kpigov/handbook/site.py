@@ -301,7 +301,7 @@ class Site:
         fields = kpi.fields
         owner = fields.get("owner")
         history = self.catalogue.history.get(kpi.id or "")
-        latest = history.rows[-1] if history is not None and history.rows else None
+        latest = history.latest if history is not None else None
         unit = fields.get("unit") if isinstance(fields.get("unit"), str) else None
         return {
             "id": kpi.id,
