@@ -30,7 +30,7 @@ from kpigov.config import CACHE_DIR
 from kpigov.findings import Finding, Span, Violation
 from kpigov.loader import Document, FileResult
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 @cache
@@ -89,10 +89,12 @@ class LintCache:
         path = self._path(kind, key)
         try:
             if not self.folder.exists():
-                self.folder.mkdir()
-                (self.folder / ".gitignore").write_text("# kpigov's lint cache\n*\n")
-                (self.folder / "CACHEDIR.TAG").write_text(
-                    "Signature: 8a477f597d28d172789f06886806bc55\n# kpigov lint cache; safe to delete\n"
+                # Forked loaders may get here at the same moment: creating is idempotent.
+                self.folder.mkdir(exist_ok=True)
+                write_atomic(self.folder / ".gitignore", "# kpigov's lint cache\n*\n")
+                write_atomic(
+                    self.folder / "CACHEDIR.TAG",
+                    "Signature: 8a477f597d28d172789f06886806bc55\n# kpigov lint cache; safe to delete\n",
                 )
             path.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(
@@ -193,15 +195,12 @@ def _encode_file(
     result: FileResult, schema_errors: list[Violation], suppressions: Any
 ) -> dict[str, Any]:
     documents = result.documents
-    for document in documents:
-        document.encode_positions()
     return {
         "documents": [
             {
                 "data": document.data,
                 "root": document.root,
-                "values": document.values,
-                "keys": document.keys,
+                "positions": document.encoded_positions(),
                 "nonfinite": [list(path) for path in document.nonfinite],
                 "kind": document.kind,
                 "id": document.id,
@@ -221,13 +220,12 @@ def _encode_file(
 def _decode_file(path: str, value: dict[str, Any]) -> tuple[FileResult, list[Violation], Any]:
     documents = []
     for item in value["documents"]:
-        # Positions stay encoded (lists) until Document.position needs them.
+        # Positions stay encoded (base64) until Document.position needs them.
         document = Document(
             path,
             item["data"],
             item["root"],
-            item["values"],
-            item["keys"],
+            item["positions"],
             [tuple(p) for p in item["nonfinite"]],
         )
         document.kind = item["kind"]

@@ -8,6 +8,8 @@ result is always the one a plain loop would give.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import os
 import pickle
 import threading
@@ -33,20 +35,21 @@ def map_forked(
     items: Sequence[T],
     *,
     min_share: int,
+    cost: Callable[[T], float] | None = None,
 ) -> list[R]:
     """``[function(item) for item in items]``, spread over the usable cores.
 
     Workers start only when each gets at least ``min_share`` items (below that, starting them
     costs more than it saves), when fork exists, and when this process runs no other thread
-    (forking a threaded process can deadlock).
+    (forking a threaded process can deadlock). ``cost`` estimates an item's work (its size, say)
+    so that shares take equal time when items differ; by default every item counts the same.
     """
     workers = min(usable_cores(), MAX_WORKERS, len(items) // max(min_share, 1))
     if workers < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
         return [function(item) for item in items]
     # The calling process takes a larger first share: workers also pickle what they send back.
     weights = [OWN_SHARE_WEIGHT] + [1.0] * (workers - 1)
-    total = sum(weights)
-    bounds = [round(len(items) * sum(weights[:share]) / total) for share in range(workers + 1)]
+    bounds = _share_bounds([cost(item) for item in items] if cost else None, len(items), weights)
     children = [_start(function, items[bounds[i] : bounds[i + 1]]) for i in range(1, workers)]
     results = [function(item) for item in items[: bounds[1]]]
     for index, child in enumerate(children, start=1):
@@ -54,6 +57,18 @@ def map_forked(
         received = _collect(child) if child is not None else None
         results.extend(received if received is not None else [function(item) for item in share])
     return results
+
+
+def _share_bounds(costs: list[float] | None, count: int, weights: list[float]) -> list[int]:
+    """Where each share starts (and the last ends): cut where the running cost reaches each
+    share's part of the total."""
+    total_weight = sum(weights)
+    cuts = [sum(weights[:share]) / total_weight for share in range(1, len(weights))]
+    if costs is None:
+        return [0, *(round(count * cut) for cut in cuts), count]
+    running = list(itertools.accumulate(costs))
+    total = running[-1] if running else 0.0
+    return [0, *(bisect.bisect_left(running, total * cut) for cut in cuts), count]
 
 
 def _start(function: Callable[[T], R], share: Sequence[T]) -> tuple[int, int] | None:

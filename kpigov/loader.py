@@ -13,9 +13,11 @@ catalogue has hundreds of thousands of nodes; :func:`to_span` turns one into a 1
 
 from __future__ import annotations
 
-import json
+import base64
+import contextlib
 import math
 import re
+from array import array
 from dataclasses import dataclass, field
 from sys import intern
 from typing import Any
@@ -108,6 +110,25 @@ def to_span(raw: RawPos) -> Span:
     )
 
 
+# Positions of a document's nodes, flat: two ints per node (start, end), each ``line << 23 | column``,
+# in the order a walk of the data visits them — for each mapping entry its key then its value, for
+# each list item the item, each followed by the node's own children. An int array costs a tenth of
+# a map from paths, needs no path built while loading, and pickles as one block of bytes. The
+# walk (:func:`_position_maps`) turns it into maps only when a finding needs a position.
+Positions = array
+_HALF = 2 * _BITS
+_HALF_MASK = (1 << _HALF) - 1
+
+
+def _new_positions(items: list[int] | bytes = b"") -> Positions:
+    positions = array("Q")
+    if isinstance(items, bytes):
+        positions.frombytes(items)
+    else:
+        positions.extend(items)
+    return positions
+
+
 @dataclass(eq=False, slots=True)
 class Document:
     """One YAML document of a catalogue file, as plain data with positions."""
@@ -115,8 +136,8 @@ class Document:
     file: str
     data: Any
     root: RawPos
-    values: dict[YamlPath, RawPos] = field(default_factory=dict)
-    keys: dict[YamlPath, RawPos] = field(default_factory=dict)
+    # The flat positions (see Positions); a base64 string while it comes from the cache untouched.
+    positions: Positions | str = field(default_factory=_new_positions)
     nonfinite: list[YamlPath] = field(default_factory=list)
     # Filled in by the catalogue after schema validation:
     kind: str | None = None
@@ -124,10 +145,21 @@ class Document:
     invalid: frozenset[str] = frozenset()  # top-level fields with a K002 error
     # Top-level fields that are present (not missing) and valid: what the rules read.
     fields: dict[str, Any] = field(default_factory=dict)
+    _maps: tuple[dict[YamlPath, RawPos], dict[YamlPath, RawPos]] | None = None
 
     @property
     def line(self) -> int:
         return (self.root >> _L) + 1
+
+    @property
+    def values(self) -> dict[YamlPath, RawPos]:
+        """Position of every value and list item, by path."""
+        return self._position_maps()[0]
+
+    @property
+    def keys(self) -> dict[YamlPath, RawPos]:
+        """Position of every mapping key, by path."""
+        return self._position_maps()[1]
 
     def position(self, path: YamlPath = (), on_key: bool = False) -> Span:
         """Span of the node at ``path``; the nearest recorded ancestor when it has none.
@@ -135,40 +167,66 @@ class Document:
         The empty path stands for the document itself, anchored on its ``id`` value when it has one
         (SPEC §3.1: a missing field is reported on the document's id).
         """
-        self._decode_positions()
+        values, keys = self._position_maps()
         if not path:
-            raw = self.values.get(("id",)) or self.root
+            raw = values.get(("id",)) or self.root
             return to_span(raw)
-        if on_key and path in self.keys:
-            return to_span(self.keys[path])
+        if on_key and path in keys:
+            return to_span(keys[path])
         while path:
-            raw = self.values.get(path)
+            raw = values.get(path)
             if raw is not None:
                 return to_span(raw)
             path = path[:-1]
         return to_span(self.root)
 
-    def encode_positions(self) -> None:
-        """Turn the position maps into one JSON string each, decoded again only when a finding
-        needs a position: cheap to keep, to cache and to send between processes."""
-        if not isinstance(self.values, str):
-            self.values = _encode_positions(self.values)
-        if not isinstance(self.keys, str):
-            self.keys = _encode_positions(self.keys)
+    def encoded_positions(self) -> str:
+        """The positions as one base64 string, for the cache (decoded only when needed)."""
+        if isinstance(self.positions, str):
+            return self.positions
+        return base64.b64encode(self.positions.tobytes()).decode("ascii")
 
-    def _decode_positions(self) -> None:
-        """Positions read from the cache stay a JSON string until a finding needs one (most never do)."""
-        if isinstance(self.values, str):
-            self.values = {tuple(path): raw for path, raw in json.loads(self.values)}
-        if isinstance(self.keys, str):
-            self.keys = {tuple(path): raw for path, raw in json.loads(self.keys)}
+    def _position_maps(self) -> tuple[dict[YamlPath, RawPos], dict[YamlPath, RawPos]]:
+        if self._maps is None:
+            if isinstance(self.positions, str):
+                self.positions = _new_positions(base64.b64decode(self.positions))
+            self._maps = _position_maps(self.data, self.positions)
+        return self._maps
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default) if isinstance(self.data, dict) else default
 
 
-def _encode_positions(table: dict[YamlPath, RawPos]) -> str:
-    return json.dumps([[list(path), raw] for path, raw in table.items()], separators=(",", ":"))
+def _position_maps(
+    data: Any, positions: Positions
+) -> tuple[dict[YamlPath, RawPos], dict[YamlPath, RawPos]]:
+    """Maps from path to position of every value and every key, by walking the data in the
+    order the loader recorded the positions."""
+    values: dict[YamlPath, RawPos] = {}
+    keys: dict[YamlPath, RawPos] = {}
+    cursor = iter(positions)
+
+    def take() -> RawPos:
+        return (next(cursor) << _HALF) | next(cursor)
+
+    def walk(node: Any, path: YamlPath) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                child = (*path, key)
+                keys[child] = take()
+                values[child] = take()
+                walk(value, child)
+        elif isinstance(node, list):
+            for index, item in enumerate(node):
+                child = (*path, index)
+                values[child] = take()
+                walk(item, child)
+
+    # Positions and data always agree when both come from the loader; should they not, the
+    # paths not reached fall back to their nearest recorded ancestor.
+    with contextlib.suppress(StopIteration):
+        walk(data, ())
+    return values, keys
 
 
 @dataclass
@@ -227,20 +285,21 @@ def _raw(node: Any) -> RawPos:
 
 
 class _DocumentBuilder:
-    """Walks one composed document, building data and the position maps.
+    """Walks one composed document, building data and its flat positions.
 
     This loop runs once per node of the catalogue, so it is written for speed: scalar values
-    (most nodes) are converted inline rather than through a call, and positions are packed ints.
+    (most nodes) are converted inline rather than through a call, positions are appended as ints
+    in walk order, and a path is built only for a collection (or the rare finding).
     """
 
     def __init__(self, file: str, track_aliases: bool, problems: dict[str, list[Violation]]):
         self.file = file
         self.track_aliases = track_aliases
         self.problems = problems
-        self.values: dict[YamlPath, RawPos] = {}
-        self.keys: dict[YamlPath, RawPos] = {}
+        self.positions: list[int] = []
         self.nonfinite: list[YamlPath] = []
-        self.seen: dict[int, tuple[Any, int]] = {}
+        # Anchored collections by node: their data, size, and the slice of positions under them.
+        self.seen: dict[int, tuple[Any, int, int, int]] = {}
         self.count = 0
         self.alias_nodes = 0
 
@@ -259,10 +318,11 @@ class _DocumentBuilder:
             raise _Unsafe(
                 _raw(node), f"nesting deeper than {MAX_DEPTH} levels; flatten the document"
             )
+        positions = self.positions
         if self.track_aliases:
             known = self.seen.get(id(node))
             if known is not None:
-                data, size = known
+                data, size, first, last = known
                 self.alias_nodes += size
                 self.count += size
                 if self.alias_nodes > MAX_ALIAS_NODES:
@@ -270,8 +330,10 @@ class _DocumentBuilder:
                         _raw(node),
                         f"aliases expand to more than {MAX_ALIAS_NODES:,} nodes; write the values out in full",
                     )
+                # The walk visits the aliased data again: its nodes sit where they are written.
+                positions.extend(positions[first:last])
                 return data
-            before = self.count
+            before, first = self.count, len(positions)
         self.count += 1
         tag = node.ctag.suffix
         if cls is MappingNode:
@@ -283,12 +345,12 @@ class _DocumentBuilder:
                 raise _Unsafe(_raw(node), _tag_text(tag))
             result = self.sequence(node, path, depth)
         if self.track_aliases:
-            self.seen[id(node)] = (result, self.count - before)
+            self.seen[id(node)] = (result, self.count - before, first, len(positions))
         return result
 
     def mapping(self, node: Any, path: YamlPath, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        values, keys = self.values, self.keys
+        extend = self.positions.extend
         scalars = 0
         for key_node, value_node in node.value:
             if key_node.__class__ is not ScalarNode:
@@ -304,17 +366,18 @@ class _DocumentBuilder:
                 raise _Unsafe(
                     _raw(key_node), "merge keys (<<) are not allowed; write the values out in full"
                 )
-            key_path = path + (key,)
-            start, end = key_node.start_mark, key_node.end_mark
             if key in out:
-                self.problem("K003", _raw(key_node), key=key, first_line=(keys[key_path] >> _L) + 1)
+                self.duplicate(node, key_node, key)
                 continue
-            keys[key_path] = (
-                (start.line << _L) | (start.column << _C) | (end.line << _E) | end.column
-            )
+            key_start, key_end = key_node.start_mark, key_node.end_mark
             start, end = value_node.start_mark, value_node.end_mark
-            values[key_path] = (
-                (start.line << _L) | (start.column << _C) | (end.line << _E) | end.column
+            extend(
+                (
+                    key_start.line << _BITS | key_start.column,
+                    key_end.line << _BITS | key_end.column,
+                    start.line << _BITS | start.column,
+                    end.line << _BITS | end.column,
+                )
             )
             if value_node.__class__ is ScalarNode:
                 scalars += 1
@@ -322,35 +385,46 @@ class _DocumentBuilder:
                 if tag == _PLAIN:
                     value = resolve_plain_scalar(text) if text else None
                     if value.__class__ is float and not math.isfinite(value):
-                        self.nonfinite.append(key_path)
+                        self.nonfinite.append((*path, key))
                     out[key] = value
                 elif tag == _STR:
                     out[key] = text
                 else:
                     out[key] = self.tagged_scalar(value_node, tag, text)
             else:
-                out[key] = self.build(value_node, key_path, depth + 1)
+                out[key] = self.build(value_node, (*path, key), depth + 1)
         self.count += scalars
         return out
 
+    def duplicate(self, node: Any, key_node: Any, key: str) -> None:
+        """K003 on a repeated key, naming the line of its first occurrence."""
+        first = next(k for k, _ in node.value if k.__class__ is ScalarNode and k.value == key)
+        self.problem("K003", _raw(key_node), key=key, first_line=first.start_mark.line + 1)
+
     def sequence(self, node: Any, path: YamlPath, depth: int) -> list[Any]:
         out: list[Any] = []
-        values = self.values
+        extend = self.positions.extend
+        append = out.append
+        scalars = 0
         for index, item in enumerate(node.value):
-            item_path = path + (index,)
             start, end = item.start_mark, item.end_mark
-            values[item_path] = (
-                (start.line << _L) | (start.column << _C) | (end.line << _E) | end.column
-            )
-            out.append(self.build(item, item_path, depth + 1))
+            extend((start.line << _BITS | start.column, end.line << _BITS | end.column))
+            if item.__class__ is ScalarNode:
+                scalars += 1
+                append(self.scalar(item, path, index))
+            else:
+                append(self.build(item, (*path, index), depth + 1))
+        self.count += scalars
         return out
 
-    def scalar(self, node: Any, path: YamlPath) -> Any:
+    def scalar(self, node: Any, path: YamlPath, index: int | None = None) -> Any:
+        """A scalar at ``path`` (with ``index`` when it is a list item: the path is built only
+        for the rare finding)."""
         tag, text = node.ctag.suffix, node.value
         if tag == _PLAIN:
             value = resolve_plain_scalar(text) if text else None
             if value.__class__ is float and not math.isfinite(value):
-                self.nonfinite.append(path)
+                self.nonfinite.append(path if index is None else (*path, index))
             return value
         if tag == _STR:
             return text
@@ -473,7 +547,7 @@ def load_text(file: str, text: str) -> FileResult:
                 problem("K007", unsafe.raw, problem=unsafe.problem)
                 continue
             documents.append(
-                Document(file, data, root, builder.values, builder.keys, builder.nonfinite)
+                Document(file, data, root, _new_positions(builder.positions), builder.nonfinite)
             )
     except _Unsafe as unsafe:  # raised while composing is not expected, but keep it located
         problem("K007", unsafe.raw, problem=unsafe.problem)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import kpigov.catalogue
+from kpigov.cache import LintCache
 from tests.conftest import REPO, run_cli
 
 ARGS = ("--today", "2026-11-23", "--format", "json")
@@ -118,3 +119,19 @@ def test_unwritable_cache_is_a_note_not_an_error(messy: Path) -> None:
     (messy / ".kpigov_cache").write_text("a file where the cache folder should be")
     code, out, err = run_cli("lint", "--root", str(messy), *ARGS)
     assert code == 1 and json.loads(out)["findings"] and "running without it" in err
+
+
+class _MadeMeanwhile(type(Path())):  # type: ignore[misc]
+    """A cache folder that another process creates just after this one looked."""
+
+    def exists(self, *args: object, **kwargs: object) -> bool:
+        return False
+
+
+def test_cache_folder_made_by_a_forked_loader_meanwhile(tmp_path: Path) -> None:
+    cache = LintCache(tmp_path)
+    cache.folder.mkdir()
+    cache.folder = _MadeMeanwhile(cache.folder)
+    cache.write("runs", "ab12", {"x": 1})
+    assert cache.enabled and cache.note is None
+    assert cache.read("runs", "ab12") == {"x": 1}

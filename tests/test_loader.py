@@ -7,7 +7,7 @@ import time
 import pytest
 
 from kpigov.findings import Span
-from kpigov.loader import MAX_FILE_BYTES, load_bytes, resolve_plain_scalar
+from kpigov.loader import MAX_FILE_BYTES, Document, load_bytes, resolve_plain_scalar
 
 SAMPLE = """\
 # a comment line
@@ -178,3 +178,27 @@ def test_nesting_of_100_is_allowed() -> None:
 def test_files_over_5_mib_are_refused() -> None:
     result = load_bytes("big.yaml", b"# " + b"x" * MAX_FILE_BYTES)
     assert "K007" in result.problems
+
+
+def test_positions_after_skipped_keys_stay_in_step() -> None:
+    # A repeated key and a key that is not text are left out of the data; the positions of the
+    # nodes after them must still be their own.
+    result = load_bytes("a.yaml", b"a: 1\na: 2\n[x]: 3\nb:\n  - 4\n  - {c: 5}\n")
+    (document,) = result.documents
+    assert document.data == {"a": 1, "b": [4, {"c": 5}]}
+    assert document.position(("b",), on_key=True)[:2] == (4, 1)
+    assert document.position(("b", 1, "c"))[:2] == (6, 9)
+
+
+def test_positions_inside_an_alias_are_where_the_values_are_written() -> None:
+    (document,) = load_bytes("a.yaml", b"a: &x\n  b: 1\nc: *x\nd: 2\n").documents
+    # libyaml gives an alias the anchored node itself: its values sit where they are written.
+    assert document.position(("c",))[:2] == (1, 4)
+    assert document.position(("c", "b"))[:2] == (2, 6)
+    assert document.position(("d",))[:2] == (4, 4)
+
+
+def test_positions_survive_the_cache_encoding() -> None:
+    (document,) = load_bytes("a.yaml", SAMPLE.encode()).documents
+    copy = Document(document.file, document.data, document.root, document.encoded_positions())
+    assert copy.values == document.values and copy.keys == document.keys
