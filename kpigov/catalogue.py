@@ -316,9 +316,9 @@ def build_catalogue(
 
 
 _Loaded = tuple[FileResult, list[Violation], list[Suppression]]
-# YAML files per worker below which loading stays in one process: forking and sending results
-# back cost more than parsing a few hundred small files.
-PARALLEL_SHARE = 300
+# Bytes of YAML per worker below which loading stays in one process: forking and sending results
+# back cost more than parsing a few hundred small files (about 1 MB).
+PARALLEL_SHARE = 1_000_000
 
 
 def _load_yaml(rel: str, raw: bytes | str, cache: LintCache | None) -> _Loaded:

@@ -129,10 +129,7 @@ def _lint_with_cache(
     no_cache: bool,
 ) -> Any:
     """Findings of the catalogue: from the cache when nothing that could change them changed."""
-    import hashlib
-    import json
-
-    from kpigov.cache import LintCache, run_key
+    from kpigov.cache import LintCache
     from kpigov.catalogue import build_catalogue, read_files
     from kpigov.engine import LintResult, run_rules
 
@@ -143,31 +140,11 @@ def _lint_with_cache(
         from kpigov.gitdiff import resolve_revision
 
         base_commit = resolve_revision(config.root, since) or "empty"
-    parts = [
-        "lint",
-        repr(config),
-        today.isoformat(),
-        base_commit,
-        json.dumps(scope),
-        repr(
-            sorted(
-                (rule.id, rule.source.stat().st_mtime_ns if rule.source else 0)
-                for rule in rules.values()
-            )
-        ),
-        hashlib.sha1(baseline_path.read_bytes()).hexdigest()
-        if baseline is not None and baseline_path
-        else "",
-        repr(files.found.problems),
-    ]
-    for path, content in sorted(files.contents.items()):
-        digest = (
-            hashlib.sha1(content).hexdigest()
-            if isinstance(content, bytes)
-            else f"unreadable {content}"
-        )
-        parts.append(f"{path}\0{digest}")
-    key = run_key(parts)
+    key = (
+        _run_key(config, rules, today, base_commit, scope, baseline, baseline_path, files)
+        if cache is not None
+        else ""
+    )
     cached = cache.load_findings(key) if cache is not None else None
     if cached is not None:
         findings, files_checked, rule_ids = cached
@@ -193,6 +170,49 @@ def _lint_with_cache(
     if cache is not None and cache.note:
         click.echo(f"kpigov: note: {cache.note}", err=True)
     return result
+
+
+def _run_key(
+    config: Config,
+    rules: Any,
+    today: dt.date,
+    base_commit: str,
+    scope: list[str] | None,
+    baseline: Any,
+    baseline_path: Path | None,
+    files: Any,
+) -> str:
+    """What the findings of a run depend on: settings, rules, date, base revision, file contents."""
+    import hashlib
+    import json
+
+    from kpigov.cache import run_key
+
+    parts = [
+        "lint",
+        repr(config),
+        today.isoformat(),
+        base_commit,
+        json.dumps(scope),
+        repr(
+            sorted(
+                (rule.id, rule.source.stat().st_mtime_ns if rule.source else 0)
+                for rule in rules.values()
+            )
+        ),
+        hashlib.sha1(baseline_path.read_bytes()).hexdigest()
+        if baseline is not None and baseline_path
+        else "",
+        repr(files.found.problems),
+    ]
+    for path, content in sorted(files.contents.items()):
+        digest = (
+            hashlib.sha1(content).hexdigest()
+            if isinstance(content, bytes)
+            else f"unreadable {content}"
+        )
+        parts.append(f"{path}\0{digest}")
+    return run_key(parts)
 
 
 def _split_outputs(outputs: Sequence[str]) -> tuple[list[tuple[str, Path]], list[Path]]:

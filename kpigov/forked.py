@@ -1,9 +1,10 @@
 """Run one function over many items on every core, with forked workers.
 
 Forked workers inherit everything already loaded (code, schemas, the file contents), so only the
-results travel back, pickled through a pipe. The calling process does the first share itself. A
-worker that fails for any reason costs nothing but time: its share is done again here, so the
-result is always the one a plain loop would give.
+results travel back, pickled through a pipe. The calling process does the first share itself, a
+larger one by default, since workers also pickle what they send back. A worker that fails for
+any reason costs nothing but time: its share is done again here, so the result is always the one
+a plain loop would give.
 """
 
 from __future__ import annotations
@@ -34,23 +35,28 @@ def map_forked(
     function: Callable[[T], R],
     items: Sequence[T],
     *,
-    min_share: int,
+    min_share: float,
     cost: Callable[[T], float] | None = None,
+    own_share_weight: float = OWN_SHARE_WEIGHT,
 ) -> list[R]:
     """``[function(item) for item in items]``, spread over the usable cores.
 
-    Workers start only when each gets at least ``min_share`` items (below that, starting them
-    costs more than it saves), when fork exists, and when this process runs no other thread
-    (forking a threaded process can deadlock). ``cost`` estimates an item's work (its size, say)
-    so that shares take equal time when items differ; by default every item counts the same.
+    ``cost`` estimates an item's work (its size, say) so that shares take equal time when items
+    differ; by default every item costs 1. Workers start only when each gets at least
+    ``min_share`` of cost (below that, starting them costs more than it saves), when fork exists,
+    and when this process runs no other thread (forking a threaded process can deadlock). The
+    calling process's share weighs ``own_share_weight`` against a worker's 1.
     """
-    workers = min(usable_cores(), MAX_WORKERS, len(items) // max(min_share, 1))
+    costs = [cost(item) for item in items] if cost else [1.0] * len(items)
+    workers = min(usable_cores(), MAX_WORKERS, len(items), int(sum(costs) // max(min_share, 1)))
     if workers < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
         return [function(item) for item in items]
-    # The calling process takes a larger first share: workers also pickle what they send back.
-    weights = [OWN_SHARE_WEIGHT] + [1.0] * (workers - 1)
-    bounds = _share_bounds([cost(item) for item in items] if cost else None, len(items), weights)
-    children = [_start(function, items[bounds[i] : bounds[i + 1]]) for i in range(1, workers)]
+    weights = [own_share_weight] + [1.0] * (workers - 1)
+    bounds = _share_bounds(costs, weights)
+    children = [
+        _start(function, items[bounds[i] : bounds[i + 1]]) if bounds[i] < bounds[i + 1] else None
+        for i in range(1, workers)
+    ]
     results = [function(item) for item in items[: bounds[1]]]
     for index, child in enumerate(children, start=1):
         share = items[bounds[index] : bounds[index + 1]]
@@ -59,16 +65,21 @@ def map_forked(
     return results
 
 
-def _share_bounds(costs: list[float] | None, count: int, weights: list[float]) -> list[int]:
-    """Where each share starts (and the last ends): cut where the running cost reaches each
-    share's part of the total."""
+def _share_bounds(costs: list[float], weights: list[float]) -> list[int]:
+    """Where each share starts (and the last ends): cut where the running cost comes nearest to
+    each share's part of the total."""
     total_weight = sum(weights)
-    cuts = [sum(weights[:share]) / total_weight for share in range(1, len(weights))]
-    if costs is None:
-        return [0, *(round(count * cut) for cut in cuts), count]
     running = list(itertools.accumulate(costs))
     total = running[-1] if running else 0.0
-    return [0, *(bisect.bisect_left(running, total * cut) for cut in cuts), count]
+    bounds = [0]
+    for share in range(1, len(weights)):
+        goal = total * sum(weights[:share]) / total_weight
+        cut = bisect.bisect_left(running, goal)
+        # running[cut - 1] < goal <= running[cut]: end the share after whichever item is nearer
+        if cut < len(running) and running[cut] - goal < goal - (running[cut - 1] if cut else 0):
+            cut += 1
+        bounds.append(max(cut, bounds[-1]))
+    return [*bounds, len(costs)]
 
 
 def _start(function: Callable[[T], R], share: Sequence[T]) -> tuple[int, int] | None:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 import kpigov.catalogue
-from kpigov.forked import map_forked, usable_cores
+import kpigov.engine
+from kpigov.forked import _share_bounds, map_forked, usable_cores
 from tests.conftest import REPO, run_cli
 
 multicore = pytest.mark.skipif(
@@ -31,6 +32,26 @@ def test_results_come_back_in_order_from_several_processes() -> None:
 def test_small_inputs_stay_in_this_process() -> None:
     results = map_forked(_square_with_pid, range(100), min_share=1000)
     assert {pid for _, pid in results} == {os.getpid()}
+
+
+def test_shares_are_cut_by_cost() -> None:
+    assert _share_bounds([1, 1, 1, 10], [1, 1]) == [0, 3, 4]
+    assert _share_bounds([10, 1, 1, 1], [1, 1]) == [0, 1, 4]
+    assert _share_bounds([1] * 10, [1.5, 1]) == [0, 6, 10]
+    assert _share_bounds([1] * 9, [1, 1, 1]) == [0, 3, 6, 9]
+
+
+@multicore
+def test_costly_items_get_a_share_of_their_own() -> None:
+    results = map_forked(
+        _square_with_pid,
+        [1, 2, 3, 4],
+        min_share=1,
+        cost=lambda n: 1000 if n == 4 else 1,
+        own_share_weight=1.0,
+    )
+    pids = [pid for _, pid in results]
+    assert pids[0] == pids[1] == pids[2] != pids[3]
 
 
 @multicore
@@ -97,3 +118,14 @@ def test_parallel_loading_gives_byte_identical_output(
     monkeypatch.setattr(kpigov.catalogue, "PARALLEL_SHARE", 10**9)
     from_worker_entries = _lint(messy, format_name)
     assert filled == from_worker_entries == plain
+
+
+@multicore
+@pytest.mark.parametrize("format_name", ["json", "text"])
+def test_parallel_rules_give_byte_identical_output(
+    messy: Path, format_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain = _lint(messy, format_name, "--no-cache")
+    monkeypatch.setattr(kpigov.engine, "PARALLEL_SHARE", 1)
+    monkeypatch.setattr(kpigov.engine, "KPI_CHUNKS", 3)
+    assert _lint(messy, format_name, "--no-cache") == plain
