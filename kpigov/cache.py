@@ -60,10 +60,21 @@ class LintCache:
         self.folder = root / CACHE_DIR
         self.enabled = True
         self.note: str | None = None
+        self._keys: dict[str, tuple[bytes, str]] = {}
+
+    def _file_key(self, path: str, content: bytes) -> str:
+        """The entry key of a file's content, hashed once per run (for the same bytes object)."""
+        known = self._keys.get(path)
+        if known is not None and known[0] is content:
+            return known[1]
+        key = content_key(path, content)
+        self._keys[path] = (content, key)
+        return key
 
     # -- storage -------------------------------------------------------------------------
-    def _path(self, kind: str, key: str) -> Path:
-        return self.folder / kind / key[:2] / f"{key}.json"
+    def _path(self, kind: str, key: str) -> str:
+        # A plain string: pathlib would cost more than reading the entry, ten thousand times.
+        return os.path.join(self.folder, kind, key[:2], f"{key}.json")
 
     def read(self, kind: str, key: str) -> Any:
         if not self.enabled:
@@ -96,9 +107,9 @@ class LintCache:
                     self.folder / "CACHEDIR.TAG",
                     "Signature: 8a477f597d28d172789f06886806bc55\n# kpigov lint cache; safe to delete\n",
                 )
-            path.parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
             write_atomic(
-                path,
+                Path(path),
                 json.dumps(
                     {"format": CACHE_FORMAT, "key": key, "value": value}, separators=(",", ":")
                 ),
@@ -111,13 +122,17 @@ class LintCache:
     def load_yaml(
         self, path: str, content: bytes
     ) -> tuple[FileResult, list[Violation], Any] | None:
-        value = self.read("files", content_key(path, content))
+        value = self.read("files", self._file_key(path, content))
         if value is None:
             return None
         try:
             return _decode_file(path, value)
         except (KeyError, TypeError, ValueError, IndexError):
             return None
+
+    def has_yaml(self, path: str, content: bytes) -> bool:
+        """Whether an entry for this content exists (it is checked only when read)."""
+        return self.enabled and os.path.exists(self._path("files", self._file_key(path, content)))
 
     def store_yaml(
         self,
@@ -128,7 +143,9 @@ class LintCache:
         suppressions: Any,
     ) -> None:
         self.write(
-            "files", content_key(path, content), _encode_file(result, schema_errors, suppressions)
+            "files",
+            self._file_key(path, content),
+            _encode_file(result, schema_errors, suppressions),
         )
 
     # -- whole runs ----------------------------------------------------------------------------

@@ -38,6 +38,7 @@ def map_forked(
     min_share: float,
     cost: Callable[[T], float] | None = None,
     own_share_weight: float = OWN_SHARE_WEIGHT,
+    local: Callable[[T], bool] | None = None,
 ) -> list[R]:
     """``[function(item) for item in items]``, spread over the usable cores.
 
@@ -45,38 +46,46 @@ def map_forked(
     differ; by default every item costs 1. Workers start only when each gets at least
     ``min_share`` of cost (below that, starting them costs more than it saves), when fork exists,
     and when this process runs no other thread (forking a threaded process can deadlock). The
-    calling process's share weighs ``own_share_weight`` against a worker's 1.
+    calling process's share weighs ``own_share_weight`` against a worker's 1. Items for which
+    ``local`` is true (their results cost more to send back than to compute) are always done by
+    the calling process, as part of its share.
     """
     costs = [cost(item) for item in items] if cost else [1.0] * len(items)
-    workers = min(usable_cores(), MAX_WORKERS, len(items), int(sum(costs) // max(min_share, 1)))
+    kept = [index for index, item in enumerate(items) if local(item)] if local else []
+    kept_set = set(kept)
+    sent = [index for index in range(len(items)) if index not in kept_set]
+    workers = min(usable_cores(), MAX_WORKERS, len(sent) + 1, int(sum(costs) // max(min_share, 1)))
     if workers < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
         return [function(item) for item in items]
     weights = [own_share_weight] + [1.0] * (workers - 1)
-    bounds = _share_bounds(costs, weights)
-    children = [
-        _start(function, items[bounds[i] : bounds[i + 1]]) if bounds[i] < bounds[i + 1] else None
-        for i in range(1, workers)
-    ]
-    results = [function(item) for item in items[: bounds[1]]]
-    for index, child in enumerate(children, start=1):
-        share = items[bounds[index] : bounds[index + 1]]
+    bounds = _share_bounds([costs[i] for i in sent], weights, head=sum(costs[i] for i in kept))
+    shares = [[items[i] for i in sent[bounds[w] : bounds[w + 1]]] for w in range(workers)]
+    children = [_start(function, share) if share else None for share in shares[1:]]
+    results: list[R | None] = [None] * len(items)
+    for index in [*kept, *sent[: bounds[1]]]:
+        results[index] = function(items[index])
+    for worker, child in enumerate(children, start=1):
         received = _collect(child) if child is not None else None
-        results.extend(received if received is not None else [function(item) for item in share])
-    return results
+        done = received if received is not None else [function(item) for item in shares[worker]]
+        for index, result in zip(sent[bounds[worker] : bounds[worker + 1]], done, strict=True):
+            results[index] = result
+    return results  # type: ignore[return-value]
 
 
-def _share_bounds(costs: list[float], weights: list[float]) -> list[int]:
-    """Where each share starts (and the last ends): cut where the running cost comes nearest to
-    each share's part of the total."""
+def _share_bounds(costs: list[float], weights: list[float], head: float = 0.0) -> list[int]:
+    """Where each share of ``costs`` starts (and the last ends): cut where the running cost comes
+    nearest to each share's part of the total. The first share also carries ``head``, work it
+    does besides these items."""
     total_weight = sum(weights)
-    running = list(itertools.accumulate(costs))
-    total = running[-1] if running else 0.0
+    running = list(itertools.accumulate(costs, initial=head))[1:]
+    total = running[-1] if running else head
     bounds = [0]
     for share in range(1, len(weights)):
         goal = total * sum(weights[:share]) / total_weight
         cut = bisect.bisect_left(running, goal)
         # running[cut - 1] < goal <= running[cut]: end the share after whichever item is nearer
-        if cut < len(running) and running[cut] - goal < goal - (running[cut - 1] if cut else 0):
+        before = running[cut - 1] if cut else head
+        if cut < len(running) and running[cut] - goal < goal - before:
             cut += 1
         bounds.append(max(cut, bounds[-1]))
     return [*bounds, len(costs)]

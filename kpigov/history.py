@@ -38,7 +38,18 @@ class History:
     rows, and lists of plain values cost far less to build, keep and send between processes than
     one object per row. :attr:`rows` gives them as :class:`Measurement` objects when asked."""
 
-    __slots__ = ("kpi_id", "file", "lines", "dates", "values", "notes", "problems", "_rows")
+    __slots__ = (
+        "kpi_id",
+        "file",
+        "lines",
+        "dates",
+        "values",
+        "notes",
+        "problems",
+        "lowest",
+        "highest",
+        "_rows",
+    )
 
     def __init__(self, kpi_id: str, file: str) -> None:
         self.kpi_id = kpi_id
@@ -48,23 +59,20 @@ class History:
         self.values: list[float] = []
         self.notes: list[str] | None = None  # None: no row has a note
         self.problems: list[HistoryProblem] = []
+        # The lowest and highest value: T602 reads the rows only when one is off the scale.
+        self.lowest = math.inf
+        self.highest = -math.inf
         self._rows: list[Measurement] | None = None
 
+    # Pickled without the rows built on demand (workers send histories back to the parent).
+    _STATE = __slots__[:-1]
+
     def __getstate__(self) -> tuple[Any, ...]:
-        return (
-            self.kpi_id,
-            self.file,
-            self.lines,
-            self.dates,
-            self.values,
-            self.notes,
-            self.problems,
-        )
+        return tuple(getattr(self, name) for name in self._STATE)
 
     def __setstate__(self, state: tuple[Any, ...]) -> None:
-        self.kpi_id, self.file, self.lines, self.dates, self.values, self.notes, self.problems = (
-            state
-        )
+        for name, value in zip(self._STATE, state, strict=True):
+            setattr(self, name, value)
         self._rows = None
 
     def __len__(self) -> int:
@@ -90,15 +98,6 @@ class History:
             self.lines[-1], self.dates[-1], self.values[-1], self.notes[-1] if self.notes else ""
         )
 
-    # The lowest and highest recorded value: T602 reads the rows only when one is off the scale.
-    @property
-    def lowest(self) -> float:
-        return min(self.values, default=math.inf)
-
-    @property
-    def highest(self) -> float:
-        return max(self.values, default=-math.inf)
-
     def append(self, line: int, date: str, value: float, note: str) -> None:
         if note and self.notes is None:
             self.notes = [""] * len(self.dates)
@@ -107,6 +106,8 @@ class History:
         self.values.append(value)
         if self.notes is not None:
             self.notes.append(note)
+        self.lowest = min(self.lowest, value)
+        self.highest = max(self.highest, value)
         self._rows = None
 
 
@@ -204,11 +205,13 @@ def _parse_plain(history: History, text: str) -> bool:
     if any(earlier >= later for earlier, later in zip(dates, dates[1:], strict=False)):
         return False
     values = [float(row[11:]) for row in rows]
-    if values and not (math.isfinite(min(values)) and math.isfinite(max(values))):
+    lowest, highest = min(values, default=math.inf), max(values, default=-math.inf)
+    if values and not (math.isfinite(lowest) and math.isfinite(highest)):
         return False  # a number too large for a float, such as 1e999
     history.lines = list(range(2, len(rows) + 2))
     history.dates = dates
     history.values = values
+    history.lowest, history.highest = lowest, highest
     return True
 
 

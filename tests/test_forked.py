@@ -55,6 +55,23 @@ def test_costly_items_get_a_share_of_their_own() -> None:
 
 
 @multicore
+def test_local_items_stay_in_this_process_and_count_in_its_share() -> None:
+    results = map_forked(
+        _square_with_pid, range(20), min_share=1, local=lambda n: n % 2 == 0, own_share_weight=1.0
+    )
+    assert [square for square, _ in results] == [n * n for n in range(20)]
+    here = os.getpid()
+    assert all(pid == here for n, (_, pid) in enumerate(results) if n % 2 == 0)
+    # The ten local items are half the work: every other item goes to the worker.
+    assert all(pid != here for n, (_, pid) in enumerate(results) if n % 2)
+
+
+def test_a_share_that_carries_other_work_starts_later() -> None:
+    assert _share_bounds([1] * 10, [1, 1], head=6) == [0, 2, 10]
+    assert _share_bounds([1] * 4, [1, 1], head=10) == [0, 0, 4]
+
+
+@multicore
 def test_a_failing_worker_costs_only_time() -> None:
     parent = os.getpid()
 

@@ -8,9 +8,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 import kpigov.handbook.site as site_module
-from kpigov.handbook.markdown import render_markdown
+from kpigov.handbook.markdown import _renderer, render_markdown
 from kpigov.handbook.site import rag_status
 from tests.conftest import REPO, catalogue_in_context, run_cli
 
@@ -350,6 +352,17 @@ def test_markdown_is_safe() -> None:
     assert "<strong>bold</strong>" in html and "&lt;b&gt;raw&lt;/b&gt;" in html
     assert 'href="https://a.example"' in html and "javascript:" not in html.split("[bad]")[0]
     assert "<img" not in html and 'href="javascript' not in html
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="aZé1 ,.;:'()%/?-_*#>&<\"\n\t[]`!=+é日", max_size=40))
+@example("Share of records, counted; test (internal) 5% excluded.\n")
+@example("1. first")
+@example("- item")
+@example("a  b")
+def test_plain_text_renders_as_markdown_it_renders_it(text: str) -> None:
+    expected = _renderer().render(text) if text.strip() else ""
+    assert str(render_markdown(text)) == expected
 
 
 def test_parallel_and_sequential_builds_are_identical(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import Any
 
 from kpigov.catalogue import Catalogue, iter_kind
@@ -101,20 +100,18 @@ def normalised_name(name: str) -> str:
     return _NOT_WORD.sub(" ", name.casefold()).strip()
 
 
-@lru_cache(maxsize=65536)
-def _normalised_reference(is_kpi: bool, text: str) -> str:
-    return ("kpi:" if is_kpi else "source:") + " ".join(text.casefold().split())
-
-
 def _stands_for(kpi: Document) -> dict[str, str]:
     """Each input's name -> what it stands for: ``kpi:<id>`` or ``source:<normalised text>``."""
     replacements = {}
     for item in _inputs(kpi):
-        if isinstance(item, dict) and isinstance(item.get("name"), str):
-            kpi_input = item.get("kpi")
-            stands_for = kpi_input or item.get("source")
-            if isinstance(stands_for, str) and stands_for:
-                replacements[item["name"]] = _normalised_reference(bool(kpi_input), stands_for)
+        if item.__class__ is not dict:
+            continue
+        name = item.get("name")
+        kpi_input = item.get("kpi")
+        stands_for = kpi_input or item.get("source")
+        if name.__class__ is str and stands_for.__class__ is str and stands_for:
+            prefix = "kpi:" if kpi_input else "source:"
+            replacements[name] = prefix + " ".join(stands_for.casefold().split())
     return replacements
 
 
@@ -137,12 +134,13 @@ def duplicate_definition(catalogue: Catalogue, options: Options) -> Iterator[Vio
     kpis = sorted(active_kpis(catalogue), key=lambda d: (d.id or "", d.file, d.line))
     # Two formulas can only be equal when their inputs stand for the same things, so the full
     # normalised formula is computed only for KPIs that share such a bucket.
-    inputs: dict[int, dict[str, str]] = {}
+    inputs: dict[int, tuple[dict[str, str], tuple[str, ...]]] = {}
     buckets: dict[tuple[str, ...], int] = {}
     for kpi in kpis:
         if _expression(kpi) is not None:
-            stands_for = inputs[id(kpi)] = _stands_for(kpi)
+            stands_for = _stands_for(kpi)
             bucket = tuple(sorted(stands_for.values()))
+            inputs[id(kpi)] = stands_for, bucket
             buckets[bucket] = buckets.get(bucket, 0) + 1
     seen: dict[tuple[str, str], Document] = {}
     for kpi in kpis:
@@ -150,9 +148,9 @@ def duplicate_definition(catalogue: Catalogue, options: Options) -> Iterator[Vio
         name = kpi.fields.get("name")
         if isinstance(name, str) and (plain_name := normalised_name(name)):
             keys.append(("name", plain_name))
-        stands_for = inputs.get(id(kpi))
-        if stands_for is not None and buckets[tuple(sorted(stands_for.values()))] > 1:
-            definition = normalised(parse_formula(_expression(kpi) or ""), stands_for)
+        found = inputs.get(id(kpi))
+        if found is not None and buckets[found[1]] > 1:
+            definition = normalised(parse_formula(_expression(kpi) or ""), found[0])
             if definition is not None:
                 keys.append(("formula", definition))
         for key in keys:

@@ -6,6 +6,7 @@ keeps its href only for http, https and mailto.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from markdown_it import MarkdownIt
@@ -26,7 +27,17 @@ def _renderer() -> MarkdownIt:
     return md
 
 
+# One line of words and plain punctuation, starting with a letter and indented less than a code
+# block: no character Markdown gives a meaning to and none that needs escaping, so the paragraph
+# is the text itself. Most catalogue descriptions are such a line; a property test checks that
+# markdown-it renders them the same.
+_PLAIN_LINE = re.compile(r" {0,3}([^\W\d_](?:[^\W_]|[,.;:'()%/?-]| (?=\S))*)\s*\Z")
+
+
 def render_markdown(text: object) -> Markup:
     if not isinstance(text, str) or not text.strip():
         return Markup("")
+    plain = _PLAIN_LINE.match(text)
+    if plain:
+        return Markup(f"<p>{plain.group(1)}</p>\n")  # noqa: S704 - letters, digits, plain punctuation
     return Markup(_renderer().render(text))  # noqa: S704 - markdown-it escapes all text; raw HTML is off

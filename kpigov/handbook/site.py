@@ -439,17 +439,10 @@ def publishable(catalogue: Catalogue) -> None:
 
 def render_site(given: BuildInput, out: Path, progress: bool = False) -> int:
     """Write the handbook to ``out`` atomically; the number of pages written."""
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+    from kpigov.handbook.templating import handbook_environment
 
     templates = data_dir("templates") / "handbook"
-    env = Environment(
-        loader=FileSystemLoader(str(templates)),
-        autoescape=select_autoescape(["html"], default=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = handbook_environment(templates)
     site = Site(given)
     common = {
         "title": given.catalogue.config.name,
@@ -478,22 +471,6 @@ def render_site(given: BuildInput, out: Path, progress: bool = False) -> int:
             )
             (staging / relative).write_text(html, encoding="utf-8")
 
-        for asset in sorted((templates / "assets").iterdir()):
-            shutil.copyfile(asset, staging / "assets" / asset.name)
-        (staging / "assets" / "search-index.js").write_text(site.search_index(), encoding="utf-8")
-        write(
-            "index.html",
-            "index.html",
-            health=site.health(),
-            goal_tree=site.goal_tree(),
-            cards=[site.card(kpi) for kpi in site.kpis],
-            owners=[site.owner_ref(o.id, "") | {"id": o.id} for o in [*site.persons, *site.teams]],
-            perspectives=sorted(
-                {c for c in (k.fields.get("perspective") for k in site.kpis) if isinstance(c, str)}
-            ),
-            tiers=sorted({str(k.fields.get("tier", "kpi")) for k in site.kpis}),
-            statuses=sorted({status(k) for k in site.kpis}),
-        )
         jobs: list[tuple[str, Document]] = [
             *(("kpi", kpi) for kpi in site.kpis),
             *(("goal", goal) for goal in site.goals),
@@ -509,19 +486,52 @@ def render_site(given: BuildInput, out: Path, progress: bool = False) -> int:
             else:
                 write(f"owners/{document.id}.html", "owner.html", owner=_owner_view(site, document))
 
-        _write_pages(jobs, write_page, progress)
+        def write_overview_pages() -> None:
+            for asset in sorted((templates / "assets").iterdir()):
+                shutil.copyfile(asset, staging / "assets" / asset.name)
+            (staging / "assets" / "search-index.js").write_text(
+                site.search_index(), encoding="utf-8"
+            )
+            write(
+                "index.html",
+                "index.html",
+                health=site.health(),
+                goal_tree=site.goal_tree(),
+                cards=[site.card(kpi) for kpi in site.kpis],
+                owners=[
+                    site.owner_ref(o.id, "") | {"id": o.id} for o in [*site.persons, *site.teams]
+                ],
+                perspectives=sorted(
+                    {
+                        c
+                        for c in (k.fields.get("perspective") for k in site.kpis)
+                        if isinstance(c, str)
+                    }
+                ),
+                tiers=sorted({str(k.fields.get("tier", "kpi")) for k in site.kpis}),
+                statuses=sorted({status(k) for k in site.kpis}),
+            )
+            write(
+                "rules.html",
+                "rules.html",
+                rules=[_rule_view(rule, given.language) for rule in given.rules],
+            )
+            write(
+                "findings.html",
+                "findings.html",
+                findings=[site.finding_view(f, "") for f in site.findings],
+            )
+            write(
+                "changes.html",
+                "changes.html",
+                commits=_changes(site),
+                available=given.git.available,
+            )
+
+        # The overview pages are written here while the workers write the pages of each KPI,
+        # goal and owner.
+        _write_pages(jobs, write_page, write_overview_pages, progress)
         pages += len(jobs) + 4  # and the overview, rules, findings and changes pages
-        write(
-            "rules.html",
-            "rules.html",
-            rules=[_rule_view(rule, given.language) for rule in given.rules],
-        )
-        write(
-            "findings.html",
-            "findings.html",
-            findings=[site.finding_view(f, "") for f in site.findings],
-        )
-        write("changes.html", "changes.html", commits=_changes(site), available=given.git.available)
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -545,10 +555,12 @@ def _write_chunk(bounds: tuple[int, int]) -> int:
 def _write_pages(
     jobs: list[tuple[str, Document]],
     write_page: Callable[[tuple[str, Document]], None],
+    meanwhile: Callable[[], None],
     show_progress: bool,
 ) -> None:
     """Write the pages of ``jobs``: on every core when there are many (forked workers inherit the
-    view model, so nothing is copied), in this process otherwise. The output is the same."""
+    view model, so nothing is copied), in this process otherwise; and run ``meanwhile`` here
+    while the workers write. The output is the same."""
     global _WORKER_WRITE, _WORKER_JOBS
     import multiprocessing
     import sys
@@ -566,6 +578,7 @@ def _write_pages(
             or workers < 2
             or "fork" not in multiprocessing.get_all_start_methods()
         ):
+            meanwhile()
             for job in jobs:
                 write_page(job)
                 if bar is not None:
@@ -576,7 +589,9 @@ def _write_pages(
         chunks = [(start, min(start + size, len(jobs))) for start in range(0, len(jobs), size)]
         try:
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                for count in pool.imap_unordered(_write_chunk, chunks):
+                counts = pool.imap_unordered(_write_chunk, chunks)
+                meanwhile()
+                for count in counts:
                     if bar is not None:
                         bar.update(count)
         finally:
