@@ -31,13 +31,14 @@ def _renderer() -> MarkdownIt:
 # block: no character Markdown gives a meaning to and none that needs escaping, so the paragraph
 # is the text itself. Most catalogue descriptions are such a line; a property test checks that
 # markdown-it renders them the same.
-_PLAIN_LINE = re.compile(r" {0,3}([^\W\d_](?:[^\W_]|[,.;:'()%/?-]| (?=\S))*)\s*\Z")
+_PLAIN_START = re.compile(r" {0,3}[^\W\d_]")
+_NOT_PLAIN = re.compile(r"[^\w ,.;:'()%/?-]|_|  ")
 
 
 def render_markdown(text: object) -> Markup:
     if not isinstance(text, str) or not text.strip():
         return Markup("")
-    plain = _PLAIN_LINE.match(text)
-    if plain:
-        return Markup(f"<p>{plain.group(1)}</p>\n")  # noqa: S704 - letters, digits, plain punctuation
+    line = text.strip()
+    if _PLAIN_START.match(text) and not _NOT_PLAIN.search(line):
+        return Markup(f"<p>{line}</p>\n")  # noqa: S704 - letters, digits, plain punctuation
     return Markup(_renderer().render(text))  # noqa: S704 - markdown-it escapes all text; raw HTML is off

@@ -442,8 +442,8 @@ def render_site(given: BuildInput, out: Path, progress: bool = False) -> int:
     from kpigov.handbook.templating import handbook_environment
 
     templates = data_dir("templates") / "handbook"
-    env = handbook_environment(templates)
     site = Site(given)
+    env = handbook_environment(templates, site.labels)
     common = {
         "title": given.catalogue.config.name,
         "labels": site.labels,

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.ext import Extension
+from markupsafe import escape
 
 # What getattr finds on a plain dict: its methods and special attributes.
 _DICT_ATTRIBUTES = frozenset(dir(dict))
@@ -30,12 +34,37 @@ class HandbookEnvironment(Environment):
         return super().getattr(obj, attribute)
 
 
-def handbook_environment(templates: Path) -> HandbookEnvironment:
-    return HandbookEnvironment(
+_LABEL = re.compile(r"\{\{ labels\.(\w+) \}\}")
+# Characters that could start template syntax, or be read as it, once written into a template.
+_TEMPLATE_SYNTAX = re.compile(r"[{}%#]")
+
+
+class FixedLabels(Extension):
+    """Writes ``{{ labels.name }}`` into the template source as its text, escaped: the labels of
+    one build never change, so they need not be looked up and escaped again on every page.
+    A label that could read as template syntax stays an expression."""
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        labels: Mapping[str, str] = self.environment.handbook_labels  # type: ignore[attr-defined]
+
+        def fixed(match: re.Match[str]) -> str:
+            text = labels.get(match.group(1))
+            if not isinstance(text, str) or _TEMPLATE_SYNTAX.search(text):
+                return match.group(0)
+            return str(escape(text))
+
+        return _LABEL.sub(fixed, source)
+
+
+def handbook_environment(templates: Path, labels: Mapping[str, str]) -> HandbookEnvironment:
+    env = HandbookEnvironment(
         loader=FileSystemLoader(str(templates)),
         autoescape=select_autoescape(["html"], default=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=[FixedLabels],
     )
+    env.extend(handbook_labels=labels)
+    return env
