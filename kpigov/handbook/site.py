@@ -645,6 +645,7 @@ def _remove_in_background(folder: Path) -> None:
         try:
             if os.fork() == 0:
                 os.setsid()
+                os.nice(19)  # yield the processor to whatever runs next, such as another build
                 shutil.rmtree(folder, ignore_errors=True)
         finally:
             os._exit(0)
