@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -202,3 +206,22 @@ def test_positions_survive_the_cache_encoding() -> None:
     (document,) = load_bytes("a.yaml", SAMPLE.encode()).documents
     copy = Document(document.file, document.data, document.root, document.encoded_positions())
     assert copy.values == document.values and copy.keys == document.keys
+
+
+def test_without_libyaml_the_python_composer_gives_the_same_documents(tmp_path: Path) -> None:
+    # PyYAML built without libyaml: the loader composes the same nodes in Python.
+    script = tmp_path / "probe.py"
+    script.write_text(
+        "import json, sys\n"
+        "sys.modules['yaml.cyaml'] = None\n"
+        "from kpigov.loader import _Parser, load_bytes\n"
+        "assert _Parser.__module__ != 'yaml._yaml'\n"
+        "(document,) = load_bytes('a.yaml', sys.stdin.buffer.read()).documents\n"
+        "print(json.dumps([document.data, sorted(map(list, document.values.items()))]))\n"
+    )
+    probe = subprocess.run(
+        [sys.executable, str(script)], input=SAMPLE.encode(), capture_output=True, check=True
+    )
+    (document,) = load_bytes("a.yaml", SAMPLE.encode()).documents
+    expected = [document.data, sorted(map(list, document.values.items()))]
+    assert json.loads(probe.stdout) == json.loads(json.dumps(expected))
