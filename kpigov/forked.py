@@ -10,6 +10,7 @@ a plain loop would give.
 from __future__ import annotations
 
 import bisect
+import io
 import itertools
 import os
 import pickle
@@ -21,6 +22,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 MAX_WORKERS = 8
+PICKLE_PIECE = 1000  # results per pickle sent back
 OWN_SHARE_WEIGHT = 1.2
 
 
@@ -102,11 +104,19 @@ def _start(function: Callable[[T], R], share: Sequence[T]) -> tuple[int, int] | 
         status = 1
         try:
             os.close(read_end)
-            payload = pickle.dumps(
-                [function(item) for item in share], protocol=pickle.HIGHEST_PROTOCOL
-            )
+            results = [function(item) for item in share]
+            # Pickled in pieces: one pickle of a hundred thousand results spends most of its time
+            # in its ever larger table of objects seen. All pieces are made before any is sent,
+            # so that the work is not held up by a full pipe.
+            pieces = [
+                pickle.dumps(
+                    results[start : start + PICKLE_PIECE], protocol=pickle.HIGHEST_PROTOCOL
+                )
+                for start in range(0, len(results), PICKLE_PIECE)
+            ]
             with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(payload)
+                for piece in pieces:
+                    pipe.write(piece)
             status = 0
         finally:
             os._exit(status)
@@ -122,7 +132,11 @@ def _collect(child: tuple[int, int]) -> list[R] | None:
     _, status = os.waitpid(pid, 0)
     if status != 0:
         return None
+    stream = io.BytesIO(payload)
+    results: list[R] = []
     try:
-        return pickle.loads(payload)  # noqa: S301 - our own child, over a private pipe
+        while stream.tell() < len(payload):
+            results.extend(pickle.load(stream))  # noqa: S301 - our own child, over a private pipe
     except Exception:  # a truncated payload: redo the share
         return None
+    return results
