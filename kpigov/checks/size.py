@@ -131,7 +131,7 @@ def normalised_definition(kpi: Document) -> str | None:
 
 def duplicate_definition(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
     """Active KPIs that define the same thing twice, found by hashing (linear)."""
-    kpis = sorted(active_kpis(catalogue), key=lambda d: (d.id or "", d.file, d.line))
+    kpis = sorted(active_kpis(catalogue), key=lambda d: d.id or "")  # ids are unique here
     # Two formulas can only be equal when their inputs stand for the same things, so the full
     # normalised formula is computed only for KPIs that share such a bucket.
     inputs: dict[int, tuple[dict[str, str], tuple[str, ...]]] = {}

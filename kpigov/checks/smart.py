@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from functools import lru_cache
 from typing import Any
 
 from kpigov.catalogue import Catalogue
@@ -40,6 +41,14 @@ def count_words(text: str, enough: int | None = None) -> int:
     return sum(1 for _ in itertools.islice(_WORD.finditer(text), enough))
 
 
+@lru_cache(maxsize=16)
+def _at_least(words: int) -> re.Pattern[str]:
+    """Matches a text of at least ``words`` words, in one pass of the regex engine."""
+    # Each word starts after a character that is not a letter or digit and is taken whole
+    # (atomic group), as finditer takes it.
+    return re.compile(rf"(?:.*?(?<![^\W_])(?>{_WORD.pattern})){{{words}}}", re.DOTALL)
+
+
 def vague_description(kpi: Document, catalogue: Catalogue, options: Options) -> Found:
     minimum = options["min_words"]
     if missing(kpi, "description"):
@@ -49,7 +58,11 @@ def vague_description(kpi: Document, catalogue: Catalogue, options: Options) -> 
             )
         ]
     description = kpi.fields.get("description")
-    if isinstance(description, str) and (words := count_words(description, minimum)) < minimum:
+    if (
+        isinstance(description, str)
+        and not _at_least(minimum).match(description)
+        and (words := count_words(description, minimum)) < minimum
+    ):
         return [
             on_document(
                 kpi,
@@ -127,6 +140,8 @@ def undefined_input(kpi: Document, catalogue: Catalogue, options: Options) -> Fo
         for index, item in enumerate(_inputs(formula))
         if isinstance(item, dict)
     }
+    if declared.keys() == set(parsed.names):
+        return NOTHING
     found = [
         on_document(
             kpi,

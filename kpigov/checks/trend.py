@@ -74,9 +74,10 @@ def stale_history(kpi: Document, catalogue: Catalogue, options: Options) -> Foun
     """Per KPI: the last recorded value is older than two measurement periods."""
     frequency = kpi.fields.get("frequency")
     history = catalogue.history.get(kpi.id or "")
-    latest = history.latest if history is not None else None
-    last_date = to_date(latest.date) if latest is not None else None
-    if not isinstance(frequency, str) or history is None or latest is None or last_date is None:
+    if not isinstance(frequency, str) or history is None or not history.dates:
+        return NOTHING
+    last_date = to_date(history.dates[-1])
+    if last_date is None:
         return NOTHING
     age = (catalogue.today - last_date).days
     if age <= max(2 * PERIOD_DAYS[frequency], 2):
@@ -85,7 +86,7 @@ def stale_history(kpi: Document, catalogue: Catalogue, options: Options) -> Foun
         Violation(
             file=history.file,
             document=kpi,
-            span=_row_span(latest.line),
+            span=_row_span(history.lines[-1]),
             args={"date": last_date.isoformat(), "days": age, "frequency": frequency},
             fingerprint_path="history[latest]",
         )
