@@ -27,7 +27,10 @@ from kpigov.suppressions import SuppressionOutcome, apply_suppressions
 # a pre-commit run on a thousand KPIs is over before a worker would have started.
 PARALLEL_SHARE = 100_000
 # The per-KPI pass is cut into this many jobs, so that shares can be evened out.
-KPI_CHUNKS = 16
+KPI_CHUNKS = 32
+# Per KPI, a catalogue-wide rule costs about 0.8 of a per-KPI rule (measured on the bench
+# catalogue: 0.68 against 0.87 microseconds).
+CATALOGUE_RULE_COST = 0.8
 
 
 @dataclass(frozen=True)
@@ -147,11 +150,10 @@ def run_rules(
     def kpi_pass(chunk: Sequence[Document]) -> list[Finding]:
         return _kpi_pass(catalogue, chunk, per_kpi, severities, options, config.language, wanted)
 
-    # The work as independent jobs with their cost in KPI-rule visits (a rule over the whole
-    # catalogue costs about as much per KPI as a per-KPI rule), so that a large catalogue's rules
-    # run on every core.
+    # The work as independent jobs with their cost in KPI-rule visits, so that a large
+    # catalogue's rules run on every core.
     jobs: list[tuple[float, Callable[[], list[Finding]]]] = [
-        (len(catalogue.kpis) + 1, partial(run, rule))
+        (CATALOGUE_RULE_COST * len(catalogue.kpis) + 1, partial(run, rule))
         for rule in selected
         if rule.category != "X" and rule.scope != "kpi"
     ]
@@ -163,7 +165,7 @@ def run_rules(
         jobs,
         min_share=PARALLEL_SHARE,
         cost=lambda job: job[0],
-        own_share_weight=1.0,
+        own_share_weight=0.9,  # this process also sets the work up and gathers it
     )
     findings = [finding for found in done for finding in found]
     findings = _suppress(catalogue, rules, selected, ignored_in, findings)
