@@ -124,13 +124,17 @@ def test_build_killed_mid_run_leaves_the_old_site_or_the_new(tmp_path: Path) -> 
         "2026-11-23",
     ]
     subprocess.run(command, check=True, capture_output=True)
+    # The kills land at random moments of a build as long as this machine takes for one.
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    duration = time.perf_counter() - started
     (out / "marker.txt").write_text("old")
     old_pages = sorted(p.relative_to(out) for p in out.rglob("*.html"))
     rng = random.Random(11)
     kept_old = 0
     for _ in range(5):
         build = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(0.4 + rng.random() * 1.0)
+        time.sleep(duration * (0.1 + 0.8 * rng.random()))
         build.send_signal(signal.SIGKILL)
         build.wait()
         assert out.is_dir(), "the site disappeared"

@@ -130,36 +130,41 @@ def normalised_definition(kpi: Document) -> str | None:
 
 
 def duplicate_definition(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
-    """Active KPIs that define the same thing twice, found by hashing (linear)."""
-    kpis = sorted(active_kpis(catalogue), key=lambda d: d.id or "")  # ids are unique here
+    """Active KPIs that define the same thing twice, found by hashing (linear).
+
+    KPIs are grouped by normalised name and by normalised formula; in each group of two or more,
+    every KPI but the first by id is reported.
+    """
+    by_name: dict[str, list[Document]] = {}
     # Two formulas can only be equal when their inputs stand for the same things, so the full
     # normalised formula is computed only for KPIs that share such a bucket.
-    inputs: dict[int, tuple[dict[str, str], tuple[str, ...]]] = {}
+    with_formula: list[tuple[Document, dict[str, str], tuple[str, ...]]] = []
     buckets: dict[tuple[str, ...], int] = {}
-    for kpi in kpis:
+    for kpi in active_kpis(catalogue):
+        name = kpi.fields.get("name")
+        if isinstance(name, str) and (plain_name := normalised_name(name)):
+            by_name.setdefault(plain_name, []).append(kpi)
         if _expression(kpi) is not None:
             stands_for = _stands_for(kpi)
             bucket = tuple(sorted(stands_for.values()))
-            inputs[id(kpi)] = stands_for, bucket
+            with_formula.append((kpi, stands_for, bucket))
             buckets[bucket] = buckets.get(bucket, 0) + 1
-    seen: dict[tuple[str, str], Document] = {}
-    for kpi in kpis:
-        keys = []
-        name = kpi.fields.get("name")
-        if isinstance(name, str) and (plain_name := normalised_name(name)):
-            keys.append(("name", plain_name))
-        found = inputs.get(id(kpi))
-        if found is not None and buckets[found[1]] > 1:
-            definition = normalised(parse_formula(_expression(kpi) or ""), found[0])
+    by_formula: dict[str, list[Document]] = {}
+    for kpi, stands_for, bucket in with_formula:
+        if buckets[bucket] > 1:
+            definition = normalised(parse_formula(_expression(kpi) or ""), stands_for)
             if definition is not None:
-                keys.append(("formula", definition))
-        for key in keys:
-            first = seen.setdefault(key, kpi)
-            if first is not kpi:
+                by_formula.setdefault(definition, []).append(kpi)
+    for variant, groups in (("name", by_name), ("formula", by_formula)):
+        for group in groups.values():
+            if len(group) < 2:
+                continue
+            first, *others = sorted(group, key=lambda d: d.id or "")  # ids are unique here
+            for kpi in others:
                 yield on_document(
                     kpi,
-                    variant=key[0],
+                    variant=variant,
                     args={"first": first.id, "first_file": f"{first.file}:{first.line}"},
                     related=(first.id or "",),
-                    fingerprint_path=key[0],
+                    fingerprint_path=variant,
                 )
