@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import math
+import operator
 import re
 from array import array
 from dataclasses import dataclass, field
@@ -279,6 +280,11 @@ class _Composer(_Parser, BaseResolver):  # type: ignore[misc,valid-type]
     def __init__(self, text: str) -> None:
         _Parser.__init__(self, text)
         BaseResolver.__init__(self)
+
+    # The composer calls these two hooks around every node, for path-based resolvers, which kpigov
+    # does not use. C built-ins that ignore their arguments make these calls nearly free.
+    descend_resolver = staticmethod(operator.is_)  # called as (parent, index)
+    ascend_resolver = staticmethod(tuple)  # called with no arguments
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
         if kind is ScalarNode:
