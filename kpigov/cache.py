@@ -55,12 +55,18 @@ def content_key(path: str, content: bytes) -> str:
     ).hexdigest()
 
 
+# New file entries from this many on are written by a detached process after the run (see flush).
+BACKGROUND_FROM = 200
+
+
 class LintCache:
     def __init__(self, root: Path) -> None:
         self.folder = root / CACHE_DIR
         self.enabled = True
         self.note: str | None = None
         self._keys: dict[str, tuple[bytes, str]] = {}
+        # File entries to write: (key, result, schema errors, suppressions), encoded when written.
+        self.pending: list[tuple[str, FileResult, list[Violation], Any]] = []
 
     def _file_key(self, path: str, content: bytes) -> str:
         """The entry key of a file's content, hashed once per run (for the same bytes object)."""
@@ -92,6 +98,24 @@ class LintCache:
             return None  # foreign or corrupt: rebuilt on this run
         return entry.get("value")
 
+    def _prepare_folder(self) -> None:
+        from kpigov.atomic import write_atomic
+
+        if not self.folder.exists():
+            # Forked loaders may get here at the same moment: creating is idempotent.
+            self.folder.mkdir(exist_ok=True)
+            write_atomic(self.folder / ".gitignore", "# kpigov's lint cache\n*\n")
+            write_atomic(
+                self.folder / "CACHEDIR.TAG",
+                "Signature: 8a477f597d28d172789f06886806bc55\n# kpigov lint cache; safe to delete\n",
+            )
+
+    def _cannot_write(self, error: OSError) -> None:
+        self.enabled = False
+        self.note = (
+            f"the cache in {self.folder} cannot be written ({error.strerror}); running without it"
+        )
+
     def write(self, kind: str, key: str, value: Any) -> None:
         if not self.enabled:
             return
@@ -99,24 +123,17 @@ class LintCache:
 
         path = self._path(kind, key)
         try:
-            if not self.folder.exists():
-                # Forked loaders may get here at the same moment: creating is idempotent.
-                self.folder.mkdir(exist_ok=True)
-                write_atomic(self.folder / ".gitignore", "# kpigov's lint cache\n*\n")
-                write_atomic(
-                    self.folder / "CACHEDIR.TAG",
-                    "Signature: 8a477f597d28d172789f06886806bc55\n# kpigov lint cache; safe to delete\n",
-                )
+            self._prepare_folder()
             os.makedirs(os.path.dirname(path), exist_ok=True)
             write_atomic(
                 Path(path),
                 json.dumps(
                     {"format": CACHE_FORMAT, "key": key, "value": value}, separators=(",", ":")
                 ),
+                durable=False,  # a broken entry is rebuilt, so waiting for the disk buys nothing
             )
         except OSError as error:
-            self.enabled = False
-            self.note = f"the cache in {self.folder} cannot be written ({error.strerror}); running without it"
+            self._cannot_write(error)
 
     # -- files -----------------------------------------------------------------------------
     def load_yaml(
@@ -142,11 +159,37 @@ class LintCache:
         schema_errors: list[Violation],
         suppressions: Any,
     ) -> None:
-        self.write(
-            "files",
-            self._file_key(path, content),
-            _encode_file(result, schema_errors, suppressions),
-        )
+        """Keep a file's entry to be written by :meth:`flush`."""
+        if self.enabled:
+            self.pending.append(
+                (self._file_key(path, content), result, schema_errors, suppressions)
+            )
+
+    def flush(self, background: bool = False) -> None:
+        """Write the pending file entries.
+
+        With ``background``, many entries (a first run over a large catalogue: ten thousand small
+        files) are written by a detached process, so that the run's answer does not wait for them;
+        a run that starts before they are all written recomputes what it misses.
+        """
+        pending, self.pending = self.pending, []
+        if not pending or not self.enabled:
+            return
+        if background and len(pending) >= BACKGROUND_FROM:
+            from kpigov.background import run_detached
+
+            try:
+                self._prepare_folder()  # so that a cache that cannot be written is noted here
+            except OSError as error:
+                self._cannot_write(error)
+                return
+            if run_detached(lambda: self._write_entries(pending)):
+                return
+        self._write_entries(pending)
+
+    def _write_entries(self, pending: list[tuple[str, FileResult, list[Violation], Any]]) -> None:
+        for key, result, schema_errors, suppressions in pending:
+            self.write("files", key, _encode_file(result, schema_errors, suppressions))
 
     # -- whole runs ----------------------------------------------------------------------------
     def load_findings(self, key: str) -> tuple[list[Finding], int, list[str]] | None:

@@ -385,6 +385,8 @@ def _build_catalogue(
             return size * HISTORY_COST
         return size * CACHED_COST if cached(rel) else size
 
+    # New cache entries are written when the caller flushes the cache, except a worker's: each
+    # worker leaves its own to a detached process once its results are sent.
     # One list of work, YAML files first: the calling process takes the first share, and the
     # workers' shares end with the history files, whose results are the cheapest to send back.
     # A file read from the cache stays here: sending its documents back costs more than reading.
@@ -394,6 +396,7 @@ def _build_catalogue(
         min_share=PARALLEL_SHARE,
         cost=cost,
         local=cached if cache is not None else None,
+        worker_done=(lambda: cache.flush(background=True)) if cache is not None else None,
     )
     for rel, item in zip(yaml_files, loaded[: len(yaml_files)], strict=True):
         result, schema_errors, comments = item  # type: ignore[misc]

@@ -167,8 +167,12 @@ def _lint_with_cache(
             cache.store_findings(
                 key, result.findings, result.files_checked, [rule.id for rule in result.rules_run]
             )
-    if cache is not None and cache.note:
-        click.echo(f"kpigov: note: {cache.note}", err=True)
+    if cache is not None:
+        # Last, once the findings are known: a detached writer forked earlier would share this
+        # process's memory, and every page touched afterwards would have to be copied.
+        cache.flush(background=True)
+        if cache.note:
+            click.echo(f"kpigov: note: {cache.note}", err=True)
     return result
 
 
@@ -559,6 +563,7 @@ def build(
         pages = render_site(given, target, progress=sys.stderr.isatty() and kpi_count > 200)
     except OSError as error:
         _fail(f"cannot write the handbook to {target}: {error.strerror}")
+    cache.flush(background=True)
     shown = "public" if public else "internal"
     click.echo(f"Built the {shown} handbook: {pages} pages, {kpi_count} KPIs, in {target}")
 

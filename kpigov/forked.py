@@ -41,6 +41,7 @@ def map_forked(
     cost: Callable[[T], float] | None = None,
     own_share_weight: float = OWN_SHARE_WEIGHT,
     local: Callable[[T], bool] | None = None,
+    worker_done: Callable[[], None] | None = None,
 ) -> list[R]:
     """``[function(item) for item in items]``, spread over the usable cores.
 
@@ -50,7 +51,8 @@ def map_forked(
     and when this process runs no other thread (forking a threaded process can deadlock). The
     calling process's share weighs ``own_share_weight`` against a worker's 1. Items for which
     ``local`` is true (their results cost more to send back than to compute) are always done by
-    the calling process, as part of its share.
+    the calling process, as part of its share. ``worker_done`` runs in each worker after its
+    results are sent (to leave work that nobody waits for to a detached process, say).
     """
     costs = [cost(item) for item in items] if cost else [1.0] * len(items)
     kept = [index for index, item in enumerate(items) if local(item)] if local else []
@@ -62,7 +64,7 @@ def map_forked(
     weights = [own_share_weight] + [1.0] * (workers - 1)
     bounds = _share_bounds([costs[i] for i in sent], weights, head=sum(costs[i] for i in kept))
     shares = [[items[i] for i in sent[bounds[w] : bounds[w + 1]]] for w in range(workers)]
-    children = [_start(function, share) if share else None for share in shares[1:]]
+    children = [_start(function, share, worker_done) if share else None for share in shares[1:]]
     results: list[R | None] = [None] * len(items)
     for index in [*kept, *sent[: bounds[1]]]:
         results[index] = function(items[index])
@@ -93,7 +95,9 @@ def _share_bounds(costs: list[float], weights: list[float], head: float = 0.0) -
     return [*bounds, len(costs)]
 
 
-def _start(function: Callable[[T], R], share: Sequence[T]) -> tuple[int, int] | None:
+def _start(
+    function: Callable[[T], R], share: Sequence[T], done: Callable[[], None] | None = None
+) -> tuple[int, int] | None:
     """Fork a worker for ``share``; its pid and the pipe its results come through."""
     try:
         read_end, write_end = os.pipe()
@@ -118,6 +122,8 @@ def _start(function: Callable[[T], R], share: Sequence[T]) -> tuple[int, int] | 
                 for piece in pieces:
                     pipe.write(piece)
             status = 0
+            if done is not None:
+                done()
         finally:
             os._exit(status)
     os.close(write_end)

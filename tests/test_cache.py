@@ -135,3 +135,29 @@ def test_cache_folder_made_by_a_forked_loader_meanwhile(tmp_path: Path) -> None:
     cache.write("runs", "ab12", {"x": 1})
     assert cache.enabled and cache.note is None
     assert cache.read("runs", "ab12") == {"x": 1}
+
+
+def test_a_large_first_run_leaves_its_entries_to_a_detached_writer(tmp_path: Path) -> None:
+    """Entries of a first run over many files are written after the run has answered; they all
+    arrive, and a later run that reads them answers exactly as the first did."""
+    import subprocess
+    import sys
+    import time
+
+    sys.path.insert(0, str(REPO / "bench"))
+    from generate import generate
+
+    from kpigov.cache import BACKGROUND_FROM
+
+    root = generate(BACKGROUND_FROM + 50, tmp_path / "catalogue")
+    command = [sys.executable, "-m", "kpigov", "lint", "--root", str(root), *ARGS]
+    first = subprocess.run(command, capture_output=True, text=True, check=False)
+    yaml_files = len(list((root / "kpis").rglob("*.yaml"))) + 2  # and goals.yaml, owners.yaml
+    entries = root / ".kpigov_cache" / "files"
+    deadline = time.monotonic() + 60
+    while len(list(entries.rglob("*.json"))) < yaml_files and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(list(entries.rglob("*.json"))) == yaml_files
+    shutil.rmtree(root / ".kpigov_cache" / "runs")  # so that the files' entries are read
+    again = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert (again.returncode, again.stdout) == (first.returncode, first.stdout)

@@ -632,24 +632,12 @@ def _swap(staging: Path, out: Path) -> None:
 
 
 def _remove_in_background(folder: Path) -> None:
-    """Delete the replaced site after the swap without making the build wait for it.
+    """Delete the replaced site after the swap without making the build wait for it; if the
+    detached process is killed, the next build removes the folder as a leftover."""
+    from kpigov.background import run_detached
 
-    A detached grandchild does the work (double fork, so no zombie is left); if it is killed, the
-    next build removes the folder as a leftover. Without fork, the folder is removed here.
-    """
-    if not hasattr(os, "fork"):
+    if not run_detached(lambda: shutil.rmtree(folder, ignore_errors=True)):
         shutil.rmtree(folder, ignore_errors=True)
-        return
-    child = os.fork()
-    if child == 0:
-        try:
-            if os.fork() == 0:
-                os.setsid()
-                os.nice(19)  # yield the processor to whatever runs next, such as another build
-                shutil.rmtree(folder, ignore_errors=True)
-        finally:
-            os._exit(0)
-    os.waitpid(child, 0)
 
 
 def _goal_view(site: Site, goal: Document) -> dict[str, Any]:

@@ -1,0 +1,34 @@
+"""Detached work: the caller gets its answer at once, and a reader of the output is not kept waiting."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+
+
+def test_detached_work_runs_and_nobody_waits_for_it(tmp_path: Path) -> None:
+    marker = tmp_path / "done"
+    script = (
+        "import time\n"
+        "from pathlib import Path\n"
+        "from kpigov.background import run_detached\n"
+        f"marker = Path({str(marker)!r})\n"
+        "run_detached(lambda: (time.sleep(3), marker.write_text('yes')))\n"
+        "print('answered')\n"
+    )
+    started = time.monotonic()
+    # capture_output reads until every holder of the pipe closes it: the detached process must not.
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert time.monotonic() - started < 2.5
+    assert run.stdout == "answered\n" and not marker.exists()
+    deadline = time.monotonic() + 30
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert marker.read_text() == "yes"
