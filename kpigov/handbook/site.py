@@ -105,6 +105,7 @@ class Site:
             owner = kpi.fields.get("owner")
             if isinstance(owner, str):
                 self.kpis_by_owner.setdefault(owner, []).append(kpi)
+        self._cards: dict[str, dict[str, Any]] = {}
         self.members: dict[str, list[Document]] = {}
         for person in self.persons:
             team = person.fields.get("team")
@@ -298,6 +299,13 @@ class Site:
         }
 
     def card(self, kpi: Document) -> dict[str, Any]:
+        """A KPI's card on the overview; each is made once (the goal tree shows them again)."""
+        card = self._cards.get(kpi.id or "")
+        if card is None:
+            card = self._cards[kpi.id or ""] = self._new_card(kpi)
+        return card
+
+    def _new_card(self, kpi: Document) -> dict[str, Any]:
         fields = kpi.fields
         owner = fields.get("owner")
         history = self.catalogue.history.get(kpi.id or "")
