@@ -386,3 +386,13 @@ def test_parallel_and_sequential_builds_are_identical(
     )  # the parallel path ran
     for relative in left:
         assert (parallel / relative).read_bytes() == (sequential / relative).read_bytes(), relative
+
+
+def test_trend_chart_of_one_point_and_of_none() -> None:
+    from kpigov.handbook.chart import trend_svg
+    from kpigov.handbook.labels import LABELS
+
+    one = trend_svg(["2026-01-31"], [5.0], "Win rate <x>", "%", None, None, LABELS["en"])
+    assert one.startswith('<svg class="trend"') and "Win rate &lt;x&gt;" in one
+    assert 'class="latest" cx="340.0"' in one  # a single point sits in the middle
+    assert trend_svg([], [], "t", "", 1.0, 2.0, LABELS["en"]) == ""

@@ -32,13 +32,18 @@ def _renderer() -> MarkdownIt:
 # is the text itself. Most catalogue descriptions are such a line; a property test checks that
 # markdown-it renders them the same.
 _PLAIN_START = re.compile(r" {0,3}[^\W\d_]")
-_NOT_PLAIN = re.compile(r"[^\w ,.;:'()%/?-]|_|  ")
+_NOT_PLAIN = re.compile(r"[^\w ,.;:'()%/?-]")  # and no "_" or "  ", checked apart (faster)
 
 
 def render_markdown(text: object) -> Markup:
     if not isinstance(text, str) or not text.strip():
         return Markup("")
     line = text.strip()
-    if _PLAIN_START.match(text) and not _NOT_PLAIN.search(line):
+    if (
+        _PLAIN_START.match(text)
+        and "_" not in line
+        and "  " not in line
+        and not _NOT_PLAIN.search(line)
+    ):
         return Markup(f"<p>{line}</p>\n")  # noqa: S704 - letters, digits, plain punctuation
     return Markup(_renderer().render(text))  # noqa: S704 - markdown-it escapes all text; raw HTML is off

@@ -15,7 +15,7 @@ from typing import Any
 from kpigov.catalogue import Catalogue
 from kpigov.checks.common import active_kpis_by_goal, checked_kpis, goal_status, status
 from kpigov.findings import Finding
-from kpigov.handbook.chart import Point, trend_svg
+from kpigov.handbook.chart import trend_svg
 from kpigov.handbook.gitlog import GitHistory
 from kpigov.handbook.labels import LABELS
 from kpigov.handbook.markdown import is_safe_link, render_markdown
@@ -180,20 +180,21 @@ class Site:
         fields = kpi.fields
         unit = fields.get("unit") if isinstance(fields.get("unit"), str) else None
         history = self.catalogue.history.get(kpi.id or "")
-        rows = history.rows if history is not None else []
+        dates = history.dates if history is not None else []
+        values = history.values if history is not None else []
         target = fields.get("target") if isinstance(fields.get("target"), dict) else {}
         baseline = fields.get("baseline") if isinstance(fields.get("baseline"), dict) else {}
         direction = fields.get("direction")
         latest = None
-        if rows:
-            last = rows[-1]
+        if dates:
+            last = values[-1]
             latest = {
-                "value": _with_unit(last.value, unit),
-                "date": last.date,
-                "status": rag_status(last.value, direction, fields.get("thresholds"), target),
+                "value": _with_unit(last, unit),
+                "date": dates[-1],
+                "status": rag_status(last, direction, fields.get("thresholds"), target),
             }
-            if len(rows) > 1:
-                delta = last.value - rows[-2].value
+            if len(values) > 1:
+                delta = last - values[-2]
                 better = (
                     (delta > 0)
                     if direction == "higher-is-better"
@@ -220,7 +221,8 @@ class Site:
                 )
         scale = fields.get("scale") if isinstance(fields.get("scale"), dict) else None
         chart = trend_svg(
-            [Point(row.date, row.value) for row in rows],
+            dates,
+            values,
             f"{fields.get('name', kpi.id)}: {self.labels['trend']}",
             unit or "",
             baseline.get("value") if isinstance(baseline.get("value"), (int, float)) else None,
@@ -477,7 +479,8 @@ def render_site(given: BuildInput, out: Path, progress: bool = False) -> int:
                 page=relative,
                 **context,
             )
-            (staging / relative).write_text(html, encoding="utf-8")
+            with open(os.path.join(staging, relative), "w", encoding="utf-8") as page:
+                page.write(html)
 
         jobs: list[tuple[str, Document]] = [
             *(("kpi", kpi) for kpi in site.kpis),
