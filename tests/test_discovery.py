@@ -97,7 +97,15 @@ def test_unreadable_file_is_k001_and_the_rest_is_checked(
             raise PermissionError(13, "Permission denied")
         return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
 
+    real_os_open = os.open
+
+    def guarded_os_open(path: object, *args: object, **kwargs: object) -> int:
+        if str(path).endswith("a.yaml"):
+            raise PermissionError(13, "Permission denied")
+        return real_os_open(path, *args, **kwargs)  # type: ignore[arg-type]
+
     monkeypatch.setattr("builtins.open", guarded_open)
+    monkeypatch.setattr("os.open", guarded_os_open)
     findings = lint_findings(root)
     monkeypatch.undo()
     assert any(f.rule == "K001" and f.file == "a.yaml" for f in findings)

@@ -33,6 +33,14 @@ if _unreadable:
         return _open(file, *args, **kwargs)
 
     builtins.open = _guarded_open
+    _os_open = os.open
+
+    def _guarded_os_open(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if str(path).endswith(_unreadable):
+            raise PermissionError(13, "Permission denied", str(path))
+        return _os_open(path, *args, **kwargs)
+
+    os.open = _guarded_os_open
 
 out, err = io.StringIO(), io.StringIO()
 started = time.perf_counter()
