@@ -1,29 +1,38 @@
 """Run one function over many items on every core, with forked workers.
 
 Forked workers inherit everything already loaded (code, schemas, the file contents), so only the
-results travel back, pickled through a pipe. The calling process does the first share itself, a
-larger one by default, since workers also pickle what they send back. A worker that fails for
-any reason costs nothing but time: its share is done again here, so the result is always the one
-a plain loop would give.
+results travel back: pickled in small pieces through a pipe, which the calling process takes in
+between the items of its own share, so that little is left to unpickle when it is done. A
+worker that fails for any reason costs nothing but time: its share is done again here, so the
+result is always the one a plain loop would give.
 """
 
 from __future__ import annotations
 
 import bisect
-import io
+import contextlib
 import itertools
 import os
 import pickle
 import threading
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, Generic, TypeVar
+
+fcntl: Any
+try:
+    import fcntl
+except ImportError:  # Windows: no fork either, so workers never start
+    fcntl = None
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 MAX_WORKERS = 8
-PICKLE_PIECE = 1000  # results per pickle sent back
-OWN_SHARE_WEIGHT = 1.2
+PIECE = 100  # results per piece a worker sends while it works
+PIPE_SIZE = 1 << 20  # bytes
+# The calling process's share against a worker's: equal, since the worker pickles what it sends
+# about as long as the caller takes to unpickle it.
+OWN_SHARE_WEIGHT = 1.0
 
 
 def usable_cores() -> int:
@@ -65,11 +74,14 @@ def map_forked(
     bounds = _share_bounds([costs[i] for i in sent], weights, head=sum(costs[i] for i in kept))
     shares = [[items[i] for i in sent[bounds[w] : bounds[w + 1]]] for w in range(workers)]
     children = [_start(function, share, worker_done) if share else None for share in shares[1:]]
+    running = [child for child in children if child is not None]
     results: list[R | None] = [None] * len(items)
     for index in [*kept, *sent[: bounds[1]]]:
         results[index] = function(items[index])
+        for child in running:  # take in what the workers have sent so far, while they work
+            child.poll()
     for worker, child in enumerate(children, start=1):
-        received = _collect(child) if child is not None else None
+        received = child.finish() if child is not None else None
         done = received if received is not None else [function(item) for item in shares[worker]]
         for index, result in zip(sent[bounds[worker] : bounds[worker + 1]], done, strict=True):
             results[index] = result
@@ -97,8 +109,8 @@ def _share_bounds(costs: list[float], weights: list[float], head: float = 0.0) -
 
 def _start(
     function: Callable[[T], R], share: Sequence[T], done: Callable[[], None] | None = None
-) -> tuple[int, int] | None:
-    """Fork a worker for ``share``; its pid and the pipe its results come through."""
+) -> _Worker[R] | None:
+    """Fork a worker for ``share``; None when no process can be started."""
     try:
         read_end, write_end = os.pipe()
         pid = os.fork()
@@ -108,41 +120,91 @@ def _start(
         status = 1
         try:
             os.close(read_end)
-            results = [function(item) for item in share]
-            # Pickled in pieces: one pickle of a hundred thousand results spends most of its time
-            # in its ever larger table of objects seen. All pieces are made before any is sent,
-            # so that the work is not held up by a full pipe.
-            pieces = [
-                pickle.dumps(
-                    results[start : start + PICKLE_PIECE], protocol=pickle.HIGHEST_PROTOCOL
-                )
-                for start in range(0, len(results), PICKLE_PIECE)
-            ]
-            with os.fdopen(write_end, "wb") as pipe:
-                for piece in pieces:
-                    pipe.write(piece)
+            _widen(write_end)
+            piece: list[R] = []
+            for item in share:
+                piece.append(function(item))
+                if len(piece) == PIECE:
+                    _send(write_end, piece)
+                    piece = []
+            _send(write_end, piece)
+            os.close(write_end)
             status = 0
             if done is not None:
                 done()
         finally:
             os._exit(status)
     os.close(write_end)
-    return pid, read_end
+    return _Worker(pid, read_end)
 
 
-def _collect(child: tuple[int, int]) -> list[R] | None:
-    """A worker's results, or None when it failed (the caller then does its share itself)."""
-    pid, read_end = child
-    with os.fdopen(read_end, "rb") as pipe:
-        payload = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    if status != 0:
-        return None
-    stream = io.BytesIO(payload)
-    results: list[R] = []
-    try:
-        while stream.tell() < len(payload):
-            results.extend(pickle.load(stream))  # noqa: S301 - our own child, over a private pipe
-    except Exception:  # a truncated payload: redo the share
-        return None
-    return results
+def _widen(pipe: int) -> None:
+    """A pipe that holds a whole piece, so that a worker seldom waits for the reader (Linux)."""
+    with contextlib.suppress(AttributeError, OSError):
+        fcntl.fcntl(pipe, fcntl.F_SETPIPE_SZ, PIPE_SIZE)  # type: ignore[attr-defined]
+
+
+def _send(pipe: int, results: list[R]) -> None:
+    """One piece: its length, then its pickle. Pieces are small because one pickle of a hundred
+    thousand results spends most of its time in its ever larger table of objects seen, and so
+    that the caller can take them in while the worker goes on."""
+    if not results:
+        return
+    payload = pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)
+    view = memoryview(len(payload).to_bytes(_LENGTH, "little") + payload)
+    while view:
+        view = view[os.write(pipe, view) :]
+
+
+_LENGTH = 8  # bytes of a piece's length
+
+
+class _Worker(Generic[R]):
+    """A worker as the calling process sees it: the pipe its pieces arrive through, the bytes
+    read so far, and the results taken in."""
+
+    def __init__(self, pid: int, pipe: int) -> None:
+        self.pid, self.pipe = pid, pipe
+        self.buffer = bytearray()
+        self.results: list[R] = []
+        self.ended = self.broken = False
+        os.set_blocking(pipe, False)
+
+    def poll(self) -> None:
+        """Take in whatever has arrived, without waiting."""
+        while not self.ended:
+            try:
+                chunk = os.read(self.pipe, PIPE_SIZE)
+            except BlockingIOError:
+                break
+            self._take(chunk)
+
+    def finish(self) -> list[R] | None:
+        """All the worker's results, or None when it failed (its share is then done again)."""
+        os.set_blocking(self.pipe, True)
+        while not self.ended:
+            self._take(os.read(self.pipe, PIPE_SIZE))
+        os.close(self.pipe)
+        _, status = os.waitpid(self.pid, 0)
+        if status != 0 or self.broken or self.buffer:  # failed, or sent half a piece
+            return None
+        return self.results
+
+    def _take(self, chunk: bytes) -> None:
+        if not chunk:
+            self.ended = True
+            return
+        buffer = self.buffer
+        buffer += chunk
+        start = 0
+        while not self.broken and len(buffer) - start >= _LENGTH:
+            size = int.from_bytes(buffer[start : start + _LENGTH], "little")
+            end = start + _LENGTH + size
+            if len(buffer) < end:
+                break
+            try:
+                self.results.extend(pickle.loads(bytes(buffer[start + _LENGTH : end])))  # noqa: S301 - our own child, over a private pipe
+            except Exception:  # a damaged piece: the share is done again
+                self.broken = True
+            start = end
+        del buffer[:start]

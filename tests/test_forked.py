@@ -10,6 +10,7 @@ import pytest
 
 import kpigov.catalogue
 import kpigov.engine
+import kpigov.forked
 from kpigov.forked import _share_bounds, map_forked, usable_cores
 from tests.conftest import REPO, run_cli
 
@@ -146,3 +147,26 @@ def test_parallel_rules_give_byte_identical_output(
     monkeypatch.setattr(kpigov.engine, "PARALLEL_SHARE", 1)
     monkeypatch.setattr(kpigov.engine, "KPI_CHUNKS", 3)
     assert _lint(messy, format_name, "--no-cache") == plain
+
+
+@multicore
+def test_pieces_taken_in_while_working_come_back_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kpigov.forked, "PIECE", 3)
+    results = map_forked(_square_with_pid, range(200), min_share=10)
+    assert [square for square, _ in results] == [n * n for n in range(200)]
+    assert len({pid for _, pid in results}) >= 2
+
+
+@multicore
+def test_a_worker_that_dies_after_sending_some_pieces_costs_only_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(kpigov.forked, "PIECE", 2)
+    parent = os.getpid()
+
+    def dies_halfway(number: int) -> int:
+        if os.getpid() != parent and number == 45:
+            os._exit(3)
+        return -number
+
+    assert map_forked(dies_halfway, range(50), min_share=5) == [-n for n in range(50)]
