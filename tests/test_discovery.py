@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -88,24 +89,18 @@ def test_unreadable_file_is_k001_and_the_rest_is_checked(
         tmp_path,
         {"kpigov.yaml": "version: 1\n", "a.yaml": KPI.format(id="a"), "b.yaml": KPI.format(id="b")},
     )
-    real_open = open
 
-    def guarded_open(file: object, *args: object, **kwargs: object) -> object:
-        if str(file).endswith(
-            "a.yaml"
-        ):  # CI runs as root, for whom chmod 0 would not stop the read
-            raise PermissionError(13, "Permission denied")
-        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+    # CI runs as root, for whom chmod 0 would not stop the read: both ways of opening refuse.
+    def refusing(opener: Any) -> Any:
+        def guarded(file: object, *args: object, **kwargs: object) -> Any:
+            if str(file).endswith("a.yaml"):
+                raise PermissionError(13, "Permission denied")
+            return opener(file, *args, **kwargs)
 
-    real_os_open = os.open
+        return guarded
 
-    def guarded_os_open(path: object, *args: object, **kwargs: object) -> int:
-        if str(path).endswith("a.yaml"):
-            raise PermissionError(13, "Permission denied")
-        return real_os_open(path, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr("builtins.open", guarded_open)
-    monkeypatch.setattr("os.open", guarded_os_open)
+    monkeypatch.setattr("builtins.open", refusing(open))
+    monkeypatch.setattr("os.open", refusing(os.open))
     findings = lint_findings(root)
     monkeypatch.undo()
     assert any(f.rule == "K001" and f.file == "a.yaml" for f in findings)

@@ -25,22 +25,17 @@ from kpigov.cli import main  # noqa: E402  (after the limit, so that imports cou
 # Test hook: a file that cannot be read (CI runs as root, for whom permissions stop nothing).
 _unreadable = os.environ.get("KPIGOV_TEST_UNREADABLE")
 if _unreadable:
-    _open = builtins.open
 
-    def _guarded_open(file, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if str(file).endswith(_unreadable):
-            raise PermissionError(13, "Permission denied", str(file))
-        return _open(file, *args, **kwargs)
+    def _refusing(opener):  # type: ignore[no-untyped-def]
+        def guarded(file, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if str(file).endswith(_unreadable):
+                raise PermissionError(13, "Permission denied", str(file))
+            return opener(file, *args, **kwargs)
 
-    builtins.open = _guarded_open
-    _os_open = os.open
+        return guarded
 
-    def _guarded_os_open(path, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if str(path).endswith(_unreadable):
-            raise PermissionError(13, "Permission denied", str(path))
-        return _os_open(path, *args, **kwargs)
-
-    os.open = _guarded_os_open
+    builtins.open = _refusing(builtins.open)
+    os.open = _refusing(os.open)
 
 out, err = io.StringIO(), io.StringIO()
 started = time.perf_counter()
