@@ -49,10 +49,9 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:32]
 
 
-def content_key(path: str, content: bytes) -> str:
-    return hashlib.sha256(
-        code_fingerprint().encode() + b"\0" + path.encode() + b"\0" + content
-    ).hexdigest()
+def file_key(path: str, digest: str) -> str:
+    """The entry key of a file: this code, its path, and the digest of its content."""
+    return hashlib.sha256(f"{code_fingerprint()}\0{path}\0{digest}".encode()).hexdigest()
 
 
 # New file entries from this many on are written by a detached process after the run (see flush).
@@ -64,18 +63,23 @@ class LintCache:
         self.folder = root / CACHE_DIR
         self.enabled = True
         self.note: str | None = None
-        self._keys: dict[str, tuple[bytes, str]] = {}
+        self._digests: dict[str, tuple[bytes, str]] = {}
+        self._prepared = False  # the folder, its .gitignore and CACHEDIR.TAG exist
         # File entries to write: (key, result, schema errors, suppressions), encoded when written.
         self.pending: list[tuple[str, FileResult, list[Violation], Any]] = []
 
-    def _file_key(self, path: str, content: bytes) -> str:
-        """The entry key of a file's content, hashed once per run (for the same bytes object)."""
-        known = self._keys.get(path)
+    def digest(self, path: str, content: bytes) -> str:
+        """The hash of a file's content, computed once per run (for the same bytes object): the
+        key of the run's findings and the key of the file's entry are both made from it."""
+        known = self._digests.get(path)
         if known is not None and known[0] is content:
             return known[1]
-        key = content_key(path, content)
-        self._keys[path] = (content, key)
-        return key
+        digest = hashlib.sha1(content).hexdigest()
+        self._digests[path] = (content, digest)
+        return digest
+
+    def _file_key(self, path: str, content: bytes) -> str:
+        return file_key(path, self.digest(path, content))
 
     # -- storage -------------------------------------------------------------------------
     def _path(self, kind: str, key: str) -> str:
@@ -101,6 +105,8 @@ class LintCache:
     def _prepare_folder(self) -> None:
         from kpigov.atomic import write_atomic
 
+        if self._prepared:  # once per run, not once per entry
+            return
         if not self.folder.exists():
             # Forked loaders may get here at the same moment: creating is idempotent.
             self.folder.mkdir(exist_ok=True)
@@ -109,6 +115,7 @@ class LintCache:
                 self.folder / "CACHEDIR.TAG",
                 "Signature: 8a477f597d28d172789f06886806bc55\n# kpigov lint cache; safe to delete\n",
             )
+        self._prepared = True
 
     def _cannot_write(self, error: OSError) -> None:
         self.enabled = False

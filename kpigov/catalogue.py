@@ -390,16 +390,22 @@ def _build_catalogue(
         raw = contents[rel]
         return _load_history(rel, raw) if rel in history_set else _load_yaml(rel, raw, cache)
 
-    def cached(rel: str) -> bool:
-        raw = contents[rel]
-        return cache is not None and isinstance(raw, bytes) and cache.has_yaml(rel, raw)
+    in_cache = (
+        {
+            rel
+            for rel in yaml_files
+            if isinstance(raw := contents[rel], bytes) and cache.has_yaml(rel, raw)
+        }
+        if cache is not None
+        else set()
+    )
 
     def cost(rel: str) -> float:
         raw = contents[rel]
         size = len(raw) if isinstance(raw, bytes) else 0
         if rel in history_set:
             return size * HISTORY_COST
-        return size * CACHED_COST if cached(rel) else size
+        return size * CACHED_COST if rel in in_cache else size
 
     # New cache entries are written when the caller flushes the cache, except a worker's: each
     # worker leaves its own to a detached process once its results are sent.
@@ -411,7 +417,7 @@ def _build_catalogue(
         [*yaml_files, *history_files],
         min_share=PARALLEL_SHARE,
         cost=cost,
-        local=cached if cache is not None else None,
+        local=in_cache.__contains__ if in_cache else None,
         worker_done=(lambda: cache.flush(background=True)) if cache is not None else None,
     )
     for rel, item in zip(yaml_files, loaded[: len(yaml_files)], strict=True):

@@ -141,7 +141,7 @@ def _lint_with_cache(
 
         base_commit = resolve_revision(config.root, since) or "empty"
     key = (
-        _run_key(config, rules, today, base_commit, scope, baseline, baseline_path, files)
+        _run_key(config, rules, today, base_commit, scope, baseline, baseline_path, files, cache)
         if cache is not None
         else ""
     )
@@ -185,6 +185,7 @@ def _run_key(
     baseline: Any,
     baseline_path: Path | None,
     files: Any,
+    cache: Any,
 ) -> str:
     """What the findings of a run depend on: settings, rules, date, base revision, file contents."""
     import hashlib
@@ -211,9 +212,7 @@ def _run_key(
     ]
     for path, content in sorted(files.contents.items()):
         digest = (
-            hashlib.sha1(content).hexdigest()
-            if isinstance(content, bytes)
-            else f"unreadable {content}"
+            cache.digest(path, content) if isinstance(content, bytes) else f"unreadable {content}"
         )
         parts.append(f"{path}\0{digest}")
     return run_key(parts)
@@ -507,7 +506,6 @@ def build(
     today_text: str | None,
 ) -> None:
     """Build the KPI handbook: a static site that works from file:// and any static host."""
-    import hashlib
 
     from kpigov.cache import LintCache, run_key
     from kpigov.catalogue import build_catalogue, read_files
@@ -531,7 +529,7 @@ def build(
         publishable(catalogue)
     # The findings come from the lint cache when nothing they depend on changed.
     digests = (
-        f"{path}\0{content if isinstance(content, str) else hashlib.sha1(content).hexdigest()}"
+        f"{path}\0{content if isinstance(content, str) else cache.digest(path, content)}"
         for path, content in sorted(files.contents.items())
     )
     key = run_key(

@@ -138,21 +138,22 @@ def duplicate_definition(catalogue: Catalogue, options: Options) -> Iterator[Vio
     by_name: dict[str, list[Document]] = {}
     # Two formulas can only be equal when their inputs stand for the same things, so the full
     # normalised formula is computed only for KPIs that share such a bucket.
-    with_formula: list[tuple[Document, dict[str, str], tuple[str, ...]]] = []
+    with_formula: list[tuple[Document, str, dict[str, str], tuple[str, ...]]] = []
     buckets: dict[tuple[str, ...], int] = {}
     for kpi in active_kpis(catalogue):
         name = kpi.fields.get("name")
         if isinstance(name, str) and (plain_name := normalised_name(name)):
             by_name.setdefault(plain_name, []).append(kpi)
-        if _expression(kpi) is not None:
+        expression = _expression(kpi)
+        if expression is not None:
             stands_for = _stands_for(kpi)
             bucket = tuple(sorted(stands_for.values()))
-            with_formula.append((kpi, stands_for, bucket))
+            with_formula.append((kpi, expression, stands_for, bucket))
             buckets[bucket] = buckets.get(bucket, 0) + 1
     by_formula: dict[str, list[Document]] = {}
-    for kpi, stands_for, bucket in with_formula:
+    for kpi, expression, stands_for, bucket in with_formula:
         if buckets[bucket] > 1:
-            definition = normalised(parse_formula(_expression(kpi) or ""), stands_for)
+            definition = normalised(parse_formula(expression), stands_for)
             if definition is not None:
                 by_formula.setdefault(definition, []).append(kpi)
     for variant, groups in (("name", by_name), ("formula", by_formula)):
