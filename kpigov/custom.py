@@ -70,6 +70,12 @@ def _read_custom_rule(file: Path) -> Rule:
             file,
             document.position(("check",)),
         )
+    if "scope" in data:
+        raise ConfigError(
+            "custom rules choose their documents with given; scope is for built-in checks",
+            file,
+            document.position(("scope",), on_key=True),
+        )
     _check_function_value(data["then"], file, document)
     return rule_from_data({"category": "C", **data}, file)
 

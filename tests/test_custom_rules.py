@@ -137,6 +137,11 @@ def test_custom_rules_are_listed_explained_and_selectable(tmp_path: Path) -> Non
             "",
             "already used by a built-in rule",
         ),
+        (
+            "scope: kpi\n" + _rule("HOUSE001", "{kind: kpi}", "{field: id, function: required}"),
+            ":1:1:",
+            "scope is for built-in checks",
+        ),
         ("id: [unclosed\n", ":2:", "fix the rule file"),
     ],
 )
