@@ -318,6 +318,11 @@ def review_overdue(kpi: Document, catalogue: Catalogue, options: Options) -> Fou
     ]
 
 
+def _pair_args(red: float, amber: float) -> dict[str, str]:
+    # Formatted only for a finding: most KPIs have none.
+    return {"red": format_number(red), "amber": format_number(amber)}
+
+
 def thresholds_inconsistent(kpi: Document, catalogue: Catalogue, options: Options) -> Found:
     fields = kpi.fields
     thresholds, direction = fields.get("thresholds"), fields.get("direction")
@@ -328,10 +333,13 @@ def thresholds_inconsistent(kpi: Document, catalogue: Catalogue, options: Option
         return NOTHING
     target = fields.get("target")
     target_value = number(target.get("value")) if isinstance(target, dict) else None
-    args = {"red": format_number(red), "amber": format_number(amber)}
     if direction == "target-range":
         if not 0 <= amber < red:
-            return [on_document(kpi, ("thresholds",), variant="target-range", args=args)]
+            return [
+                on_document(
+                    kpi, ("thresholds",), variant="target-range", args=_pair_args(red, amber)
+                )
+            ]
         bounds = scale_of(kpi)
         if bounds and isinstance(target, dict):
             low, high = number(target.get("min")), number(target.get("max"))
@@ -349,32 +357,40 @@ def thresholds_inconsistent(kpi: Document, catalogue: Catalogue, options: Option
                         kpi,
                         ("thresholds", "red"),
                         variant="range-scale",
-                        args={**args, "scale": format_scale(bounds)},
+                        args={**_pair_args(red, amber), "scale": format_scale(bounds)},
                     )
                 ]
         return NOTHING
     if direction == "higher-is-better":
         if not red < amber:
-            return [on_document(kpi, ("thresholds",), variant="higher-order", args=args)]
+            return [
+                on_document(
+                    kpi, ("thresholds",), variant="higher-order", args=_pair_args(red, amber)
+                )
+            ]
         if target_value is not None and amber > target_value:
             return [
                 on_document(
                     kpi,
                     ("thresholds", "amber"),
                     variant="higher-target",
-                    args={**args, "target": format_number(target_value)},
+                    args={**_pair_args(red, amber), "target": format_number(target_value)},
                 )
             ]
     elif direction == "lower-is-better":
         if not red > amber:
-            return [on_document(kpi, ("thresholds",), variant="lower-order", args=args)]
+            return [
+                on_document(
+                    kpi, ("thresholds",), variant="lower-order", args=_pair_args(red, amber)
+                )
+            ]
         if target_value is not None and amber < target_value:
             return [
                 on_document(
                     kpi,
                     ("thresholds", "amber"),
                     variant="lower-target",
-                    args={**args, "target": format_number(target_value)},
+                    args={**_pair_args(red, amber), "target": format_number(target_value)},
                 )
             ]
     return NOTHING

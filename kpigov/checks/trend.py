@@ -34,7 +34,8 @@ def _row_span(line: int) -> Span:
 
 def value_out_of_scale(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
     """Recorded values outside the scale, on every KPI (history is kept after deprecation too)."""
-    for kpi_id, history in sorted(catalogue.history.items()):
+    # In any order: the engine sorts the findings, and each history's rows keep theirs.
+    for kpi_id, history in catalogue.history.items():
         kpi = catalogue.kpis.get(kpi_id)
         bounds = scale_of(kpi) if kpi is not None else None
         if bounds is None:
@@ -58,7 +59,9 @@ def value_out_of_scale(catalogue: Catalogue, options: Options) -> Iterator[Viola
 
 
 def history_format(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
-    for kpi_id, history in sorted(catalogue.history.items()):
+    for kpi_id, history in catalogue.history.items():
+        if not history.problems:
+            continue
         kpi = catalogue.kpis.get(kpi_id)
         for index, problem in enumerate(history.problems):
             yield Violation(
@@ -94,9 +97,9 @@ def stale_history(kpi: Document, catalogue: Catalogue, options: Options) -> Foun
 
 
 def orphan_history(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
-    for kpi_id, history in sorted(catalogue.history.items()):
-        if kpi_id not in catalogue.kpis:
-            yield Violation(file=history.file, span=Span(1, 1, 1, 1), args={"id": kpi_id})
+    for kpi_id in sorted(catalogue.history.keys() - catalogue.kpis.keys()):
+        history = catalogue.history[kpi_id]
+        yield Violation(file=history.file, span=Span(1, 1, 1, 1), args={"id": kpi_id})
 
 
 def no_history(kpi: Document, catalogue: Catalogue, options: Options) -> Found:
