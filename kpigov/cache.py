@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import asdict
 from functools import cache
 from pathlib import Path
@@ -77,6 +78,16 @@ class LintCache:
         digest = hashlib.sha1(content).hexdigest()
         self._digests[path] = (content, digest)
         return digest
+
+    def file_digests(self, contents: Mapping[str, bytes | str]) -> list[str]:
+        """``path\0digest`` of every file read, in path order (why it could not be read, for a
+        file that could not): what a run's findings depend on of the files."""
+        return [
+            f"{path}\0{self.digest(path, raw)}"
+            if isinstance(raw, bytes)
+            else f"{path}\0unreadable {raw}"
+            for path, raw in sorted(contents.items())
+        ]
 
     def _file_key(self, path: str, content: bytes) -> str:
         return file_key(path, self.digest(path, content))

@@ -15,6 +15,8 @@ from kpigov import __version__
 if TYPE_CHECKING:
     import datetime as dt
 
+    from kpigov.cache import LintCache
+    from kpigov.catalogue import CatalogueFiles
     from kpigov.config import Config
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -184,8 +186,8 @@ def _run_key(
     scope: list[str] | None,
     baseline: Any,
     baseline_path: Path | None,
-    files: Any,
-    cache: Any,
+    files: CatalogueFiles,
+    cache: LintCache,
 ) -> str:
     """What the findings of a run depend on: settings, rules, date, base revision, file contents."""
     import hashlib
@@ -209,12 +211,8 @@ def _run_key(
         if baseline is not None and baseline_path
         else "",
         repr(files.found.problems),
+        *cache.file_digests(files.contents),
     ]
-    for path, content in sorted(files.contents.items()):
-        digest = (
-            cache.digest(path, content) if isinstance(content, bytes) else f"unreadable {content}"
-        )
-        parts.append(f"{path}\0{digest}")
     return run_key(parts)
 
 
@@ -528,12 +526,15 @@ def build(
                 hidden_words |= {str(kpi.id), str(kpi.fields.get("name", ""))} - {""}
         publishable(catalogue)
     # The findings come from the lint cache when nothing they depend on changed.
-    digests = (
-        f"{path}\0{content if isinstance(content, str) else cache.digest(path, content)}"
-        for path, content in sorted(files.contents.items())
-    )
     key = run_key(
-        ["build", str(public), repr(config), today.isoformat(), repr(sorted(rules)), *digests]
+        [
+            "build",
+            str(public),
+            repr(config),
+            today.isoformat(),
+            repr(sorted(rules)),
+            *cache.file_digests(files.contents),
+        ]
     )
     cached = cache.load_findings(key)
     all_findings = cached[0] if cached is not None else run_rules(catalogue, rules, config).findings

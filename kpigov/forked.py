@@ -203,7 +203,7 @@ class _Worker(Generic[R]):
             if len(buffer) < end:
                 break
             try:
-                self.results.extend(pickle.loads(bytes(buffer[start + _LENGTH : end])))  # noqa: S301 - our own child, over a private pipe
+                self.results.extend(pickle.loads(buffer[start + _LENGTH : end]))  # noqa: S301 - our own child, over a private pipe
             except Exception:  # a damaged piece: the share is done again
                 self.broken = True
             start = end
