@@ -79,6 +79,9 @@ def _within(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
+SITE_MARKER = ".kpigov-site"  # kpigov.handbook.publish.MARKER, without importing the handbook
+
+
 def discover(config: Config) -> Discovery:
     """Catalogue files below the root: include/exclude globs, and what is always left out.
 
@@ -109,6 +112,8 @@ def discover(config: Config) -> Discovery:
                 )
             )
             return
+        if rel and any(entry.name == SITE_MARKER for entry in entries):
+            return  # a handbook kpigov built: never part of the catalogue
         for entry in entries:
             name = entry.name
             if name.startswith("."):
@@ -122,7 +127,12 @@ def discover(config: Config) -> Discovery:
                 if problem:
                     # A link to a folder matters when a YAML file inside it would be included.
                     probe = f"{path}/_.yaml" if os.path.isdir(entry.path) else path
-                    if matches(probe, config.include) and not matches(probe, config.exclude):
+                    read_as_history = (rel == history_dir and name.endswith(".csv")) or (
+                        path == history_dir
+                    )
+                    if read_as_history or (
+                        matches(probe, config.include) and not matches(probe, config.exclude)
+                    ):
                         found.problems.append(
                             ("K007", Violation(file=path, span=_START, args={"problem": problem}))
                         )
@@ -266,8 +276,8 @@ def _validate(document: Document) -> list[Violation]:
                 document=document,
                 path=path,
                 args={
-                    "message": f"{format_yaml_path(path)}: numbers must be finite "
-                    "(.inf and .nan are not values a KPI can have)"
+                    "message": f"{format_yaml_path(path)}: numbers must be finite and at "
+                    "most 20 digits long (.inf, .nan and huge numbers are not values a KPI can have)"
                 },
                 fingerprint_path=format_yaml_path(path),
             )

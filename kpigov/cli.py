@@ -509,22 +509,30 @@ def build(
     from kpigov.catalogue import build_catalogue, read_files
     from kpigov.engine import run_rules
     from kpigov.handbook.gitlog import read_history
-    from kpigov.handbook.site import BuildInput, generated_date, publishable, render_site
+    from kpigov.handbook.public import keep_linked_documents, keep_public_kpis
+    from kpigov.handbook.publish import UnsafeOutput, check_out_folder
+    from kpigov.handbook.site import BuildInput, generated_date, render_site
 
     today = _today(today_text)
     catalogue_root = _locate_root(root_argument or root, ())
     config, rules = _load(catalogue_root, (), ())
     files = read_files(config)
+    try:  # before anything is read into the cache or written
+        target = check_out_folder(
+            out if out is not None else catalogue_root / "site",
+            catalogue_root,
+            _catalogue_paths(config, files),
+        )
+    except UnsafeOutput as error:
+        _fail(str(error))
     cache = LintCache(catalogue_root)
     catalogue = build_catalogue(config, today, files, cache)
-    hidden_files: set[str] = set()
     hidden_words: set[str] = set()
     if public:
         for kpi in catalogue.kpis.values():
             if kpi.fields.get("visibility") != "public":
-                hidden_files |= {kpi.file, f"{config.history}/{kpi.id}.csv"}
                 hidden_words |= {str(kpi.id), str(kpi.fields.get("name", ""))} - {""}
-        publishable(catalogue)
+        keep_public_kpis(catalogue)
     # The findings come from the lint cache when nothing they depend on changed.
     key = run_key(
         [
@@ -540,13 +548,10 @@ def build(
     all_findings = cached[0] if cached is not None else run_rules(catalogue, rules, config).findings
     if cached is None:
         cache.store_findings(key, all_findings, len(catalogue.files), sorted(rules))
-    findings = [
-        finding
-        for finding in all_findings
-        if finding.file not in hidden_files
-        and not any(word in finding.message for word in hidden_words)
-    ]
-    target = (out or catalogue_root / "site").absolute()
+    findings = all_findings
+    if public:
+        published = keep_linked_documents(catalogue, hidden_words)
+        findings = [finding for finding in all_findings if published.allows(finding)]
     kpi_count = len(catalogue.kpis)
 
     given = BuildInput(
@@ -565,6 +570,18 @@ def build(
     cache.flush(background=True)
     shown = "public" if public else "internal"
     click.echo(f"Built the {shown} handbook: {pages} pages, {kpi_count} KPIs, in {target}")
+
+
+def _catalogue_paths(config: Any, files: Any) -> list[Path]:
+    """Every path the catalogue reads: its files, history, custom rules and configuration."""
+    root = config.root
+    return [
+        root / "kpigov.yaml",
+        root / "pyproject.toml",
+        root / config.history,
+        *(root / folder for folder in config.custom_rules),
+        *(root / rel for rel in (*files.found.yaml_files, *files.found.history_files)),
+    ]
 
 
 @main.command()

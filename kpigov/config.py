@@ -107,12 +107,37 @@ def _pyproject_table(folder: Path) -> dict[str, Any] | None:
     return table if isinstance(table, dict) else None
 
 
-def _pyproject_span(path: Path) -> Span:
-    with contextlib.suppress(OSError):
+def _pyproject_span(path: Path, error_path: Sequence[str | int] = ()) -> Span:
+    """Where in pyproject.toml a key of [tool.kpigov] sits: the line of the longest prefix of
+    ``error_path`` that a table header or a ``key =`` line names; the table's header otherwise.
+
+    tomllib gives no positions, so the lines are read: headers ``[tool.kpigov.x]`` and
+    ``key = value`` (dotted keys too) cover how people write this table."""
+    wanted = tuple(str(part) for part in error_path)
+    best: tuple[int, Span] = (-1, Span(1, 1, 1, 1))
+    table: tuple[str, ...] | None = None
+    with contextlib.suppress(OSError, UnicodeDecodeError):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if line.strip().startswith("[tool.kpigov"):
-                return Span(number, 1, number, len(line) + 1)
-    return Span(1, 1, 1, 1)
+            stripped = line.strip()
+            if stripped.startswith("["):
+                name = stripped.strip("[]").split("]")[0].strip()
+                parts = tuple(part.strip().strip("\"'") for part in name.split("."))
+                table = parts[2:] if parts[:2] == ("tool", "kpigov") else None
+                if table is not None:
+                    found = (table, Span(number, 1, number, len(line) + 1))
+                else:
+                    continue
+            elif table is not None and "=" in stripped and not stripped.startswith("#"):
+                key = stripped.split("=", 1)[0]
+                parts = tuple(part.strip().strip("\"'") for part in key.split("."))
+                column = len(line) - len(line.lstrip()) + 1
+                found = (table + parts, Span(number, column, number, column + len(key.rstrip())))
+            else:
+                continue
+            named, span = found
+            if wanted[: len(named)] == named and len(named) > best[0]:
+                best = (len(named), span)
+    return best[1]
 
 
 def _read_yaml_config(path: Path) -> tuple[dict[str, Any], Any]:
@@ -149,7 +174,11 @@ def _check(data: dict[str, Any], path: Path, document: Any) -> None:
     errors = validate("config", data)
     if errors:
         first = errors[0]
-        span = document.position(first.path, first.on_key) if document else _pyproject_span(path)
+        span = (
+            document.position(first.path, first.on_key)
+            if document
+            else _pyproject_span(path, first.path)
+        )
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise ConfigError(f"{first.message}{more}", path, span)
 
@@ -175,6 +204,7 @@ def load_config(
     merged: dict[str, Any] = {}
     warnings: list[str] = []
     config_file: Path | None = None
+    yaml_document: Any = None
     positions: Mapping[tuple[str | int, ...], int] = {}
     table = _pyproject_table(root)
     if table is not None:
@@ -191,15 +221,36 @@ def load_config(
                 "kpigov.yaml wins where they differ — keep one"
             )
         merged = _merge(merged, data)
-        config_file = yaml_path
+        config_file, yaml_document = yaml_path, document
         positions = document.values if document is not None else {}
     rules = merged.get("rules", {})
     selected = tuple(select) if select is not None else tuple(rules.get("select", ()))
     limits = {**DEFAULT_LIMITS, **merged.get("limits", {})}
     finest = {**DEFAULT_FINEST_FREQUENCY, **merged.get("finest_frequency", {})}
-    history = str(merged.get("history", "history")).strip("/")
-    if os.path.isabs(history) or ".." in Path(history).parts:
-        raise ConfigError("history must be a folder inside the catalogue", config_file)
+
+    def inside(value: Any, *key: str | int) -> str:
+        """A folder setting as a path relative to the root; refused when it leaves the root."""
+        text = str(value)
+        parts = Path(text).parts
+        if not text.strip() or os.path.isabs(text) or ".." in parts or text.startswith("~"):
+            span = None
+            if yaml_document is not None and config_file == yaml_path:
+                span = yaml_document.position(tuple(key))
+            elif config_file is not None:
+                span = _pyproject_span(config_file, key)
+            raise ConfigError(
+                f"{'.'.join(map(str, key))}: {text!r} must be a folder inside the catalogue, "
+                "written relative to kpigov.yaml (e.g. history)",
+                config_file,
+                span,
+            )
+        return text.strip("/")
+
+    history = inside(merged.get("history", "history"), "history")
+    custom_rules = tuple(
+        inside(folder, "custom_rules", index)
+        for index, folder in enumerate(merged.get("custom_rules", ()))
+    )
     return Config(
         root=root,
         config_file=config_file,
@@ -217,7 +268,7 @@ def load_config(
         per_file_ignores=MappingProxyType(
             {k: tuple(v) for k, v in merged.get("per_file_ignores", {}).items()}
         ),
-        custom_rules=tuple(p.strip("/") for p in merged.get("custom_rules", ())),
+        custom_rules=custom_rules,
         limits=MappingProxyType(limits),
         finest_frequency=MappingProxyType(finest),
         warnings=tuple(warnings),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 _ALLOWED_OPERATORS = (ast.Add, ast.Sub, ast.Mult, ast.Div)
+MAX_OPERATORS = 200
 
 
 @dataclass(frozen=True)
@@ -25,10 +26,21 @@ class ParsedFormula:
 @lru_cache(maxsize=65536)
 def parse_formula(expression: str) -> ParsedFormula:
     """The names, functions and tree of a formula (cached: S114 and Z505 both ask)."""
+    operators = sum(expression.count(char) for char in "+-*/(")
+    if operators > MAX_OPERATORS:
+        # Python's parser and the walks below recurse once per operator: bound them, and a
+        # formula this long is no longer a simple KPI anyway.
+        return ParsedFormula(
+            error=f"has {operators} operators and brackets (at most {MAX_OPERATORS}); "
+            "split it into intermediate KPIs"
+        )
     try:
         tree = ast.parse(expression.strip(), mode="eval").body
     except SyntaxError as error:
         return ParsedFormula(error=f"is not a valid expression ({error.msg})")
+    except (ValueError, RecursionError, MemoryError):
+        # null bytes, numbers beyond Python's digit limit, nesting beyond the parser's depth
+        return ParsedFormula(error="is not a valid expression (it cannot be parsed)")
     names: dict[str, None] = {}
     functions: dict[str, None] = {}
     problem = _walk(tree, names, functions)
@@ -43,7 +55,9 @@ def _walk(node: ast.AST, names: dict[str, None], functions: dict[str, None]) -> 
         return None
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-            return f"uses {node.value!r}; a formula holds only names and numbers"
+            return f"uses {str(node.value)[:40]!r}; a formula holds only names and numbers"
+        if isinstance(node.value, int) and node.value.bit_length() > 64:
+            return "uses a number of more than 20 digits"
         return None
     if isinstance(node, ast.BinOp):
         if not isinstance(node.op, _ALLOWED_OPERATORS):

@@ -70,6 +70,7 @@ def pack(line: int, column: int, end_line: int, end_column: int) -> RawPos:
 # A path that names no node: a finding with it sits on the document's first node.
 DOCUMENT_START: YamlPath = ("\x00start",)
 
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _PLAIN = "?plain"  # sentinel tag our resolver gives untagged plain scalars
 _TAG_PREFIX = "tag:yaml.org,2002:"
 _STR, _MAP, _SEQ = _TAG_PREFIX + "str", _TAG_PREFIX + "map", _TAG_PREFIX + "seq"
@@ -104,6 +105,9 @@ _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\
 _OCT = re.compile(r"0o[0-7]+\Z")
 _HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
 _NUMBER_START = frozenset("0123456789+-.")
+# Integers of more characters than this (sign included) are out of range: no KPI value needs
+# more than 2**63, and bigger ones break repr and arithmetic elsewhere.
+_MAX_INT_TEXT = 20
 
 
 def resolve_plain_scalar(text: str) -> Any:
@@ -112,14 +116,20 @@ def resolve_plain_scalar(text: str) -> Any:
         return _SPECIAL_PLAIN[text]
     if text[0] in _NUMBER_START:
         if _INT.match(text):
-            return int(text)
+            return int(text) if len(text) <= _MAX_INT_TEXT else _too_large(text)
         if _FLOAT.match(text):
             return float(text)
         if text.startswith("0o") and _OCT.match(text):
-            return int(text[2:], 8)
+            return int(text[2:], 8) if len(text) <= _MAX_INT_TEXT else math.inf
         if text.startswith("0x") and _HEX.match(text):
-            return int(text[2:], 16)
+            return int(text[2:], 16) if len(text) <= _MAX_INT_TEXT else math.inf
     return text
+
+
+def _too_large(text: str) -> float:
+    # Read as an infinite float, so that the finiteness check reports it (K002 at its node):
+    # a huge int would break any later repr or arithmetic (Python limits int-string conversion).
+    return -math.inf if text.startswith("-") else math.inf
 
 
 def to_span(raw: RawPos) -> Span:
@@ -518,7 +528,7 @@ def decode(raw_bytes: bytes) -> tuple[str | None, RawPos, str]:
         )
 
 
-def _flow_depth_exceeded(text: str) -> RawPos | None:
+def _flow_depth_exceeded(text: str, *, retry: bool = True) -> RawPos | None:
     """Scan events (no composing) for nesting beyond the limit; the position of the first too-deep node."""
     parser = _Composer(text)
     depth = 0
@@ -534,10 +544,46 @@ def _flow_depth_exceeded(text: str) -> RawPos | None:
                     return pack(mark.line, mark.column, mark.line, mark.column + 1)
             elif isinstance(event, CollectionEndEvent):
                 depth -= 1
-    except Exception:  # a syntax error: the composing pass reports it with its position
-        return None
+    except Exception:
+        # Either a syntax error (the composing pass reports it with its position) or libyaml's own
+        # nesting limit, which newer libyaml builds raise while scanning ahead, before any event
+        # reaches us (their wording differs between releases, so it is not read). Scan again only
+        # up to the first bracket nested too deep: there the events come before any error.
+        cut = _too_deep_bracket_end(text) if retry else None
+        return None if cut is None else _flow_depth_exceeded(text[:cut], retry=False)
     finally:
         _release(parser)
+
+
+def _too_deep_bracket_end(text: str) -> int | None:
+    """The offset just after the first flow bracket nested deeper than the limit, or None.
+
+    Counts brackets outside quoted text and comments, which is at most YAML's nesting depth (block
+    collections add to it), so the cut text still holds the first too-deep node."""
+    depth = 0
+    quote = ""
+    previous = "\n"
+    in_comment = False
+    for offset, char in enumerate(text):
+        if char == "\n":
+            in_comment = False  # a quoted scalar may span lines, so `quote` carries over
+        elif in_comment:
+            pass
+        elif quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"" and previous in " \t[{,:\n":
+            quote = char
+        elif char == "#" and previous in " \t\n":
+            in_comment = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return offset + 1
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+        previous = char
+    return None
 
 
 def load_text(file: str, text: str) -> FileResult:
@@ -563,6 +609,8 @@ def load_text(file: str, text: str) -> FileResult:
     try:
         while composer.check_node():
             node = composer.get_node()
+            if node.__class__ is ScalarNode and node.tag == _PLAIN and node.value in _NULLS:
+                continue  # an empty or comment-only document holds nothing to check
             builder = _DocumentBuilder(file, track_aliases, problems)
             root = _raw(node)
             try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import string
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -78,9 +79,53 @@ class OptionSpec:
         return None
 
 
-class _KeepUnknown(dict):  # type: ignore[type-arg]
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+_FORMATTER = string.Formatter()
+_LONGEST_VALUE = 120  # characters of a user's text quoted in a message
+
+
+def template_problem(template: str) -> str | None:
+    """Why a message template is refused, or None: only plain ``{name}`` fields (and ``{name!r}``)
+    are allowed, so a template can neither reach an attribute nor build a huge string."""
+    try:
+        fields = list(_FORMATTER.parse(template))
+    except ValueError as error:
+        return f"the message is not a valid template ({error}); write {{{{ and }}}} for braces"
+    for _, name, spec, conversion in fields:
+        if name is None:
+            continue
+        if not name.isidentifier() or spec or conversion not in (None, "r"):
+            return (
+                f"the message field {_field_text(name, conversion, spec)} is not allowed; use plain fields such as {{field}} "
+                "(no attributes, indexes, conversions or widths)"
+            )
+    return None
+
+
+def _field_text(name: str, conversion: str | None, spec: str | None) -> str:
+    return (
+        "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+    )
+
+
+def fill_template(template: str, args: Mapping[str, Any]) -> str:
+    """The template with its ``{name}`` fields filled; an unknown or refused field stays as text."""
+    try:
+        fields = list(_FORMATTER.parse(template))
+    except ValueError:
+        return template
+    out: list[str] = []
+    for literal, name, spec, conversion in fields:
+        out.append(literal)
+        if name is None:
+            continue
+        if name.isidentifier() and not spec and conversion in (None, "r") and name in args:
+            value = args[name]
+            if isinstance(value, str) and len(value) > _LONGEST_VALUE:
+                value = value[: _LONGEST_VALUE - 1] + "…"  # a message stays readable
+            out.append(repr(value) if conversion == "r" else str(value))
+        else:
+            out.append(_field_text(name, conversion, spec))
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -107,7 +152,7 @@ class Rule:
         if translated:
             templates = translated if isinstance(translated, Mapping) else {"default": translated}
         template = templates.get(variant) or templates.get("default") or self.message["default"]
-        return template.format_map(_KeepUnknown(args))
+        return fill_template(template, args)
 
     def docs_in(self, language: str = "en") -> Mapping[str, str]:
         translated = self.translations.get(language, {}).get("docs") or {}

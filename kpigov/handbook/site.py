@@ -19,6 +19,7 @@ from kpigov.handbook.chart import trend_svg
 from kpigov.handbook.gitlog import GitHistory
 from kpigov.handbook.labels import LABELS
 from kpigov.handbook.markdown import is_safe_link, render_markdown
+from kpigov.handbook.publish import remove_marked, staging_folder, swap_in
 from kpigov.loader import Document
 from kpigov.resources import data_dir
 from kpigov.rulebook import CATEGORIES, SMART_LETTERS, Rule
@@ -125,6 +126,8 @@ class Site:
     def goal_ref(self, goal_id: Any, prefix: str) -> dict[str, str]:
         goal = self.catalogue.goals.get(goal_id) if isinstance(goal_id, str) else None
         if goal is None:
+            if self.given.public:
+                return {"name": self.labels["not_published"], "href": ""}
             return {"name": str(goal_id), "href": ""}
         return {
             "name": str(goal.fields.get("name", goal.id)),
@@ -134,6 +137,8 @@ class Site:
     def owner_ref(self, owner_id: Any, prefix: str) -> dict[str, str]:
         owner = self.catalogue.owner(owner_id) if isinstance(owner_id, str) else None
         if owner is None:
+            if owner_id and self.given.public:
+                return {"name": self.labels["not_published"], "href": ""}
             return {"name": str(owner_id or self.labels["none"]), "href": ""}
         return {
             "name": str(owner.fields.get("name", owner.id)),
@@ -418,37 +423,8 @@ def generated_date(today: dt.date) -> str:
     return today.isoformat()
 
 
-def publishable(catalogue: Catalogue) -> None:
-    """Leave only public KPIs (and their history) in the catalogue, for `build --public`."""
-    private = {
-        kpi_id for kpi_id, kpi in catalogue.kpis.items() if kpi.fields.get("visibility") != "public"
-    }
-    for kpi_id in private:
-        del catalogue.kpis[kpi_id]
-        catalogue.history.pop(kpi_id, None)
-    catalogue.documents = [
-        d for d in catalogue.documents if not (d.kind == "kpi" and d.id in private)
-    ]
-    catalogue.ordered["kpi"] = [d for d in catalogue.ordered.get("kpi", []) if d.id not in private]
-    catalogue.history = {k: h for k, h in catalogue.history.items() if k in catalogue.kpis}
-    catalogue.problems = {
-        rule: [
-            v
-            for v in violations
-            if not (
-                v.document is not None and v.document.kind == "kpi" and v.document.id in private
-            )
-        ]
-        for rule, violations in catalogue.problems.items()
-    }
-    catalogue.duplicates = [(d, f) for d, f in catalogue.duplicates if d.kind != "kpi"]
-    catalogue._memo.clear()
-    for person in catalogue.persons.values():  # no e-mail address is published
-        person.fields.pop("email", None)
-
-
 def render_site(given: BuildInput, out: Path, progress: bool = False) -> int:
-    """Write the handbook to ``out`` atomically; the number of pages written."""
+    """Write the handbook to ``out`` (checked by the caller) atomically; the number of pages."""
     from kpigov.handbook.templating import handbook_environment
 
     templates = data_dir("templates") / "handbook"
@@ -461,11 +437,8 @@ def render_site(given: BuildInput, out: Path, progress: bool = False) -> int:
         "generated": given.generated,
         "public": given.public,
     }
-    out = out.resolve()
-    _clear_leftovers(out)
-    staging = out.parent / f".{out.name}.building-{os.getpid()}"
-    if staging.exists():
-        shutil.rmtree(staging)
+    # The caller checked ``out`` (publish.check_out_folder); only marked folders are replaced.
+    staging = staging_folder(out)
     pages = 0
     try:
         for folder in ("kpis", "goals", "owners", "assets"):
@@ -543,9 +516,9 @@ def render_site(given: BuildInput, out: Path, progress: bool = False) -> int:
         # goal and owner.
         _write_pages(jobs, write_page, write_overview_pages, progress)
         pages += len(jobs) + 4  # and the overview, rules, findings and changes pages
-        _swap(staging, out)
+        swap_in(staging, out)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        remove_marked(staging)
         raise
     return pages
 
@@ -607,48 +580,6 @@ def _write_pages(
                         bar.update(count)
         finally:
             _WORKER_WRITE, _WORKER_JOBS = None, []
-
-
-def _clear_leftovers(out: Path) -> None:
-    """Remove the temporary folders of builds that were killed (their process is gone)."""
-    if not out.parent.is_dir():
-        return
-    for entry in out.parent.iterdir():
-        name = entry.name
-        for marker in (f".{out.name}.building-", f".{out.name}.old-"):
-            pid = name[len(marker) :] if name.startswith(marker) else ""
-            if pid.isdigit() and not _alive(int(pid)):
-                shutil.rmtree(entry, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _swap(staging: Path, out: Path) -> None:
-    """Put the new site in place in one rename; the old one is removed only afterwards."""
-    if out.exists():
-        old = out.parent / f".{out.name}.old-{os.getpid()}"
-        os.replace(out, old)
-        os.replace(staging, out)
-        _remove_in_background(old)
-    else:
-        os.replace(staging, out)
-
-
-def _remove_in_background(folder: Path) -> None:
-    """Delete the replaced site after the swap without making the build wait for it; if the
-    detached process is killed, the next build removes the folder as a leftover."""
-    from kpigov.background import run_detached
-
-    if not run_detached(lambda: shutil.rmtree(folder, ignore_errors=True)):
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _goal_view(site: Site, goal: Document) -> dict[str, Any]:
