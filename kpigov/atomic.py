@@ -17,6 +17,8 @@ def write_atomic(path: Path, data: str | bytes, *, durable: bool = True) -> None
     entries take a fraction of the time.
     """
     path = Path(path)
+    if path.is_symlink():  # write the file the link points to; the link stays a link
+        path = Path(os.path.realpath(path))
     payload = data.encode("utf-8") if isinstance(data, str) else data
     folder = path.parent if str(path.parent) else Path(".")
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)

@@ -109,12 +109,15 @@ def _load(root: Path, select: Sequence[str], ignore: Sequence[str]) -> tuple[Con
 
     try:
         config = load_config(root, select=_split(select) or None, extend_ignore=_split(ignore))
+    except ConfigError as error:
+        _fail(str(error))
+    try:
         builtin = builtin_rules()
         rules = {**builtin, **load_custom_rules(config, builtin)}
         check_rule_config(rules, config.severity, config.options, config.per_file_ignores)
         select_rules(rules, config.select, config.ignore)
     except ConfigError as error:
-        _fail(str(error))
+        _fail(str(config.locate(error)))
     for warning in config.warnings:
         click.echo(f"kpigov: warning: {warning}", err=True)
     return config, rules
@@ -665,7 +668,7 @@ def codeowners(root: Path | None, output: Path | None, check: bool) -> None:
 def fmt(paths: tuple[str, ...], root: Path | None, check: bool) -> None:
     """Format catalogue files: canonical key order, two-space indent, comments kept."""
     from kpigov.catalogue import discover
-    from kpigov.fmt import FormatError, format_text
+    from kpigov.fmt import FormatError, LossError, format_file
 
     catalogue_root = _locate_root(root, paths)
     config, _ = _load(catalogue_root, (), ())
@@ -681,11 +684,15 @@ def fmt(paths: tuple[str, ...], root: Path | None, check: bool) -> None:
     for file in files:
         path = catalogue_root / file
         try:
-            text = path.read_text(encoding="utf-8")
-            result = format_text(file, text)
-        except (OSError, UnicodeDecodeError) as error:
-            click.echo(f"kpigov: error: {file}: cannot read: {error}", err=True)
+            result = format_file(path, file)
+        except OSError as error:
+            click.echo(f"kpigov: error: {file}: cannot read: {error.strerror}", err=True)
             failed += 1
+            continue
+        except LossError as error:
+            # Left untouched: a failure for --check, a warning when formatting.
+            click.echo(f"kpigov: {'error' if check else 'warning'}: {error}", err=True)
+            failed += check
             continue
         except FormatError as error:
             click.echo(f"kpigov: error: {error}", err=True)

@@ -42,11 +42,18 @@ DEFAULT_FINEST_FREQUENCY: Mapping[str, str] = MappingProxyType(
 class ConfigError(Exception):
     """A usage or configuration error (exit 2), located in a file when it comes from one."""
 
-    def __init__(self, message: str, file: Path | None = None, span: Span | None = None):
+    def __init__(
+        self,
+        message: str,
+        file: Path | None = None,
+        span: Span | None = None,
+        setting: tuple[str | int, ...] = (),
+    ):
         super().__init__(message)
         self.message = message
         self.file = file
         self.span = span
+        self.setting = setting  # the configuration key at fault, for Config.locate
 
     def __str__(self) -> str:
         if self.file is None:
@@ -75,6 +82,22 @@ class Config:
     warnings: tuple[str, ...] = ()
     # Packed positions of kpigov.yaml's nodes by YAML path (for findings placed on the config).
     positions: Mapping[tuple[str | int, ...], int] = field(default_factory=dict)
+
+    def locate(self, error: ConfigError) -> ConfigError:
+        """The error placed at its configuration key (the nearest one written), when it has none."""
+        if error.file is not None or not error.setting or self.config_file is None:
+            return error
+        span: Span | None
+        if self.config_file.name == CONFIG_FILE:
+            from kpigov.loader import to_span
+
+            path = tuple(error.setting)
+            while path and path not in self.positions:
+                path = path[:-1]
+            span = to_span(self.positions[path]) if path else Span(1, 1, 1, 1)
+        else:
+            span = _pyproject_span(self.config_file, error.setting)
+        return ConfigError(error.message, self.config_file, span, error.setting)
 
 
 def find_root(start: Path) -> Path:

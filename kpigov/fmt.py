@@ -13,12 +13,15 @@ import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
+
+from kpigov.loader import to_span
 
 KPI_ORDER = [
     "kind",
@@ -252,7 +255,13 @@ def _canonicalise(document: Any) -> None:
 
 
 def format_text(path: str, text: str) -> Formatted:
-    """The canonical form of a catalogue file's text; FormatError when it cannot be had safely."""
+    """The canonical form of a catalogue file's text; FormatError when it cannot be had safely.
+
+    Each document is formatted on its own; what lies between documents (a comment-only or
+    commented-out document, comments after ``...``) is kept as written. The result is checked:
+    the same data and every comment of the original, or the file is refused (``LossError``) and
+    left as it is.
+    """
     from kpigov.loader import FileResult, load_text
 
     checked = load_text(path, text)
@@ -269,22 +278,92 @@ def format_text(path: str, text: str) -> Formatted:
         raise FormatError(
             f"{path}:{where}: {reason}; fix it before formatting ({next(iter(refused))})"
         )
+    lines = text.splitlines(keepends=True)
+    pieces = []
+    for verbatim, start, end in _document_pieces(text, len(lines)):
+        chunk = "".join(lines[start:end])
+        pieces.append(chunk if verbatim else _format_document(path, chunk))
+    formatted = "".join(pieces)
+    if formatted != text:
+        _check_lossless(path, text, formatted, checked)
+    return Formatted(path, text, formatted)
+
+
+def format_file(path: Path, name: str) -> Formatted:
+    """``format_text`` of a file; files lint refuses (too large, not UTF-8: K007, K001) are
+    refused here too, before anything is parsed."""
+    from kpigov.loader import MAX_FILE_BYTES, decode
+
+    raw = path.read_bytes()
+    if len(raw) > MAX_FILE_BYTES:
+        raise FormatError(f"{name}:1:1: larger than 5 MiB; kpigov does not read it (K007)")
+    text, position, problem = decode(raw)
+    if text is None:
+        span = to_span(position)
+        raise FormatError(f"{name}:{span.line}:{span.column}: {problem} (K001)")
+    result = format_text(name, text)
+    if raw.startswith(b"\xef\xbb\xbf"):  # keep the byte-order mark as it was
+        return Formatted(name, "\ufeff" + result.original, "\ufeff" + result.formatted)
+    return result
+
+
+class LossError(FormatError):
+    """Formatting would lose a comment or change the data: the file is left as it is."""
+
+
+def _document_pieces(text: str, line_count: int) -> list[tuple[bool, int, int]]:
+    """The file cut into line ranges: (keep verbatim?, first line, end line) in order.
+
+    A document runs from its first line (its ``---``, or its first node) to the line before the
+    next document, or to its ``...`` line; empty documents and everything outside documents
+    stay as written."""
+    from kpigov.loader import document_lines
+
+    pieces: list[tuple[bool, int, int]] = []
+    position = 0
+    for start, end, empty in document_lines(text):
+        end = min(end, line_count)
+        if start > position:
+            pieces.append((True, position, start))
+        if end > start:
+            pieces.append((empty, start, end))
+        position = max(position, end)
+    if position < line_count:
+        pieces.append((True, position, line_count))
+    return pieces
+
+
+def _format_document(path: str, chunk: str) -> str:
     yaml = _yaml()
     try:
-        documents = list(yaml.load_all(text))
-    except (
-        Exception
-    ) as error:  # pragma: no cover - the loader above refuses what ruamel cannot read
-        raise FormatError(f"{path}: {error}") from None
-    if not documents:
-        return Formatted(path, text, text)
-    for document in documents:
-        _canonicalise(document)
+        document = yaml.load(chunk)
+    except Exception as error:  # the loader refused what ruamel cannot read; keep it whole
+        raise LossError(f"{path}: cannot be formatted safely ({type(error).__name__})") from None
+    if document is None:
+        return chunk
+    _canonicalise(document)
     stream = io.StringIO()
-    explicit_start = text.lstrip().startswith("---")
-    yaml.explicit_start = explicit_start
-    if len(documents) == 1:
-        yaml.dump(documents[0], stream)
-    else:
-        yaml.dump_all(documents, stream)
-    return Formatted(path, text, stream.getvalue())
+    yaml.explicit_start = chunk.lstrip().startswith("---")
+    yaml.dump(document, stream)
+    out = stream.getvalue()
+    explicit_end = chunk.rstrip().endswith("\n...") or chunk.rstrip() == "..."
+    if explicit_end and not out.rstrip().endswith("..."):
+        out += "...\n"
+    return out
+
+
+def _check_lossless(path: str, original: str, formatted: str, checked: Any) -> None:
+    from kpigov.comments import find_comments
+    from kpigov.loader import load_text
+
+    again = load_text(path, formatted)
+    same_data = [d.data for d in again.documents] == [d.data for d in checked.documents]
+    before = sorted(c.text for c in find_comments(original))
+    after = sorted(c.text for c in find_comments(formatted))
+    if not same_data or before != after or set(again.problems) != set(checked.problems):
+        lost = sorted(set(before) - set(after))
+        what = f"the comment {lost[0]!r}" if lost else "its data"
+        raise LossError(
+            f"{path}: left as it is: formatting would change {what}; "
+            "format it by hand (or move the comment out of the flow collection)"
+        )

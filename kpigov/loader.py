@@ -23,7 +23,14 @@ from dataclasses import dataclass, field
 from sys import intern
 from typing import Any
 
-from yaml.events import CollectionEndEvent, CollectionStartEvent, StreamEndEvent
+from yaml.events import (
+    CollectionEndEvent,
+    CollectionStartEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    ScalarEvent,
+    StreamEndEvent,
+)
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
@@ -584,6 +591,38 @@ def _too_deep_bracket_end(text: str) -> int | None:
             depth = max(depth - 1, 0)
         previous = char
     return None
+
+
+def document_lines(text: str) -> list[tuple[int, int, bool]]:
+    """Each document's 0-based first line, end line (exclusive; a large number for the last)
+    and whether it is empty (no node, only comments), from libyaml's events. For ``fmt``."""
+    parser = _Composer(text)
+    found: list[list[Any]] = []
+    try:
+        while True:
+            event = parser.get_event()
+            if event is None or isinstance(event, StreamEndEvent):
+                break
+            if isinstance(event, DocumentStartEvent):
+                found.append([event.start_mark.line, None, None])
+            elif isinstance(event, DocumentEndEvent):
+                if event.explicit:
+                    found[-1][1] = event.end_mark.line + 1
+            elif found and found[-1][2] is None:
+                found[-1][2] = (
+                    isinstance(event, ScalarEvent)
+                    and event.tag is None
+                    and event.implicit[0]
+                    and event.value in _NULLS
+                )
+    finally:
+        _release(parser)
+    out = []
+    for index, (start, end, empty) in enumerate(found):
+        if end is None:
+            end = found[index + 1][0] if index + 1 < len(found) else 1 << 30
+        out.append((start, end, bool(empty)))
+    return out
 
 
 def load_text(file: str, text: str) -> FileResult:

@@ -243,7 +243,12 @@ def find_rule(rules: Mapping[str, Rule], key: str) -> Rule | None:
     return next((r for r in rules.values() if r.name == key.lower()), None)
 
 
-def expand_selectors(rules: Mapping[str, Rule], selectors: Sequence[str], where: str) -> set[str]:
+def expand_selectors(
+    rules: Mapping[str, Rule],
+    selectors: Sequence[str],
+    where: str,
+    setting: tuple[str | int, ...] = (),
+) -> set[str]:
     """Rule ids meant by ids, names, categories or id prefixes (``S1`` = S101..S199)."""
     chosen: set[str] = set()
     for selector in selectors:
@@ -264,7 +269,8 @@ def expand_selectors(rules: Mapping[str, Rule], selectors: Sequence[str], where:
                 continue
         raise ConfigError(
             f"{where}: {selector!r} is not a rule id, rule name or category "
-            f"({', '.join(CATEGORIES)}); see `kpigov rules`"
+            f"({', '.join(CATEGORIES)}); see `kpigov rules`",
+            setting=(*setting, list(selectors).index(selector)) if setting else (),
         )
     return chosen
 
@@ -287,20 +293,32 @@ def check_rule_config(
     """Every rule named in the configuration exists and every option fits its rule."""
     for key in severity:
         if find_rule(rules, key) is None:
-            raise ConfigError(f"rules.severity: {key!r} is not a rule id or name")
+            raise ConfigError(
+                f"rules.severity: {key!r} is not a rule id or name",
+                setting=("rules", "severity", key),
+            )
     for key, values in options.items():
         rule = find_rule(rules, key)
         if rule is None:
-            raise ConfigError(f"rules.options: {key!r} is not a rule id or name")
+            raise ConfigError(
+                f"rules.options: {key!r} is not a rule id or name",
+                setting=("rules", "options", key),
+            )
         for name, value in values.items():
             spec = rule.options.get(name)
             if spec is None:
                 known = ", ".join(rule.options) or "none"
                 raise ConfigError(
-                    f"rules.options.{key}: {rule.id} has no option {name!r} (options: {known})"
+                    f"rules.options.{key}: {rule.id} has no option {name!r} (options: {known})",
+                    setting=("rules", "options", key, name),
                 )
             problem = spec.check(value)
             if problem:
-                raise ConfigError(f"rules.options.{key}.{name}: {problem}")
+                raise ConfigError(
+                    f"rules.options.{key}.{name}: {problem}",
+                    setting=("rules", "options", key, name),
+                )
     for pattern, selectors in per_file_ignores.items():
-        expand_selectors(rules, selectors, f"per_file_ignores[{pattern!r}]")
+        expand_selectors(
+            rules, selectors, f"per_file_ignores[{pattern!r}]", ("per_file_ignores", pattern)
+        )

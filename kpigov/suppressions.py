@@ -53,39 +53,34 @@ class Suppression:
 
 
 def find_suppressions(file: str, text: str) -> list[Suppression]:
-    """Every suppression comment of a YAML file's text."""
+    """Every suppression comment of a YAML file's text (comments as YAML's tokenizer sees them)."""
     if "kpigov:" not in text:
         return []
+    from kpigov.comments import find_comments
+
     lines = text.splitlines()
     found = []
-    in_first_block = True
-    for index, line in enumerate(lines):
-        stripped = line.strip()
-        alone = stripped.startswith("#")
-        match = _COMMENT.search(line)
-        if match is not None and _inside_quotes(line, match.start()):
-            match = None
-        if match is not None:
-            selectors = tuple(part.strip() for part in match["rules"].split(",") if part.strip())
-            reason = match["reason"].strip()
-            span = Span(index + 1, match.start() + 1, index + 1, len(line) + 1)
-            if match["scope"]:
-                # ignore-file counts only in the first comment block; elsewhere it covers nothing.
-                covers = None if in_first_block else -1
-            elif alone:
-                covers = _next_content_line(lines, index)
-            else:
-                covers = index + 1
-            found.append(Suppression(file, span, selectors, reason, covers))
-        if stripped and not alone:
-            in_first_block = False
+    first_content = next(
+        (n for n, line in enumerate(lines) if line.strip() and not line.strip().startswith("#")),
+        len(lines),
+    )
+    for comment in find_comments(text):
+        match = _COMMENT.search(comment.text)
+        if match is None:
+            continue
+        selectors = tuple(part.strip() for part in match["rules"].split(",") if part.strip())
+        reason = match["reason"].strip()
+        index = comment.line
+        span = Span(index + 1, comment.column + 1, index + 1, len(lines[index]) + 1)
+        if match["scope"]:
+            # ignore-file counts only in the first comment block; elsewhere it covers nothing.
+            covers = None if index < first_content else -1
+        elif comment.alone:
+            covers = _next_content_line(lines, index)
+        else:
+            covers = index + 1
+        found.append(Suppression(file, span, selectors, reason, covers))
     return found
-
-
-def _inside_quotes(line: str, position: int) -> bool:
-    """Whether ``position`` falls inside a quoted YAML string on this line (then it is no comment)."""
-    before = line[:position]
-    return before.count('"') % 2 == 1 or before.count("'") % 2 == 1
 
 
 def _next_content_line(lines: list[str], index: int) -> int:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpigov.fmt import KPI_ORDER, FormatError, format_text
+from kpigov.comments import find_comments
+from kpigov.fmt import KPI_ORDER, FormatError, LossError, format_text
 from kpigov.loader import load_text
 from tests.conftest import REPO, catalogue_in_context, run_cli
 
@@ -210,3 +213,116 @@ def test_nested_blocks_with_comments_anywhere(
     assert _data(formatted) == _data(text), formatted
     assert _comments(formatted) == _comments(text), formatted
     assert format_text("n.yaml", formatted).formatted == formatted
+
+
+# -- nothing is ever lost (SPEC §8.1) ---------------------------------------------------------
+
+LOSSLESS_CASES = {
+    "commented-out document": "id: a\nkind: kpi\nname: A\n---\n# kind: person\n# id: future\n",
+    "comment after the end marker": "name: A\nkind: kpi\nid: a\n...\n# after the end\n",
+    "comment-only last document": "name: A\nkind: kpi\nid: a\n--- # next\n# nothing yet\n",
+    "comments between documents": "name: A\nkind: kpi\nid: a\n---\n# the team\nname: T\nkind: team\nid: t\n",
+    "apostrophe before a comment": "name: A\nkind: kpi\nid: a\ndescription: Demo's.  # kpigov: ignore[S101] r\n",
+}
+
+
+def test_every_comment_survives_where_the_documents_allow_formatting() -> None:
+    for case, text in LOSSLESS_CASES.items():
+        result = format_text("a.yaml", text)
+        assert result.changed, case
+        assert _data(result.formatted) == _data(text), case
+        assert [c.text for c in find_comments(result.formatted)] == [
+            c.text for c in find_comments(text)
+        ], case
+        assert format_text("a.yaml", result.formatted).formatted == result.formatted, case
+
+
+def test_a_file_that_would_lose_a_comment_is_left_and_named(tmp_path: Path) -> None:
+    flow = "name: A\nkind: kpi\nid: a\ntags: [a,  # the first tag\n  b]\n"
+    with pytest.raises(LossError, match="the first tag"):
+        format_text("flow.yaml", flow)
+    root = catalogue_in_context(tmp_path, {"kpis/flow.yaml": flow})
+    code, out, err = run_cli("fmt", "--root", str(root), "--check")
+    assert code == 1 and "kpis/flow.yaml" in err and "left as it is" in err
+    code, out, err = run_cli("fmt", "--root", str(root))
+    assert code == 0 and "warning" in err and "kpis/flow.yaml" in err
+    assert (root / "kpis" / "flow.yaml").read_text() == flow
+
+
+def test_files_lint_refuses_are_never_rewritten(tmp_path: Path) -> None:
+    huge = b"id: a\nkind: kpi\nname: A\ndescription: >\n" + b"  word\n" * 1_000_000
+    broken = b"name: A\nkind: kpi\nid: [a\n"
+    latin1 = "name: Caf\u00e9\nkind: kpi\nid: a\n".encode("latin-1")
+    root = catalogue_in_context(
+        tmp_path, {"kpis/huge.yaml": huge, "kpis/broken.yaml": broken, "kpis/latin1.yaml": latin1}
+    )
+    code, _, err = run_cli("fmt", "--root", str(root))
+    assert code == 1
+    assert "kpis/huge.yaml:1:1" in err and "K007" in err
+    assert "kpis/broken.yaml:" in err and "kpis/latin1.yaml:1:" in err
+    assert (root / "kpis" / "huge.yaml").read_bytes() == huge
+    assert (root / "kpis" / "broken.yaml").read_bytes() == broken
+    assert (root / "kpis" / "latin1.yaml").read_bytes() == latin1
+
+
+def test_a_linked_file_is_written_through_the_link(tmp_path: Path) -> None:
+    root = catalogue_in_context(tmp_path / "cat", {"kpis/real.yaml": "name: A\nkind: kpi\nid: a\n"})
+    os.symlink(root / "kpis" / "real.yaml", root / "kpis" / "link.yaml")
+    assert run_cli("fmt", "--root", str(root), str(root / "kpis" / "link.yaml"))[0] == 0
+    assert (root / "kpis" / "link.yaml").is_symlink()
+    assert (root / "kpis" / "real.yaml").read_text().startswith("kind: kpi\n")
+
+
+_COMMENT_WORDS = st.text(alphabet="abc #'\":-[]{}", min_size=0, max_size=12)
+
+
+@st.composite
+def _commented_yaml(draw: st.DrawFn) -> str:
+    """Multi-document KPI-ish YAML with comments in every place YAML allows one."""
+    lines: list[str] = []
+    note = lambda: "# " + draw(_COMMENT_WORDS).replace("\n", " ")  # noqa: E731
+    for number in range(draw(st.integers(1, 3))):
+        if number or draw(st.booleans()):
+            lines.append("---" + (f" {note()}" if draw(st.booleans()) else ""))
+        shape = draw(st.sampled_from(["kpi", "commented-out", "comment-only", "empty"]))
+        if shape != "kpi":
+            if shape == "commented-out":
+                lines += [f"# kind: person {number}", f"# id: future-{number}"]
+            elif shape == "comment-only":
+                lines.append(note())
+            continue
+        keys = draw(st.permutations(["name: N", "kind: kpi", f"id: k{number}", "tags", "target"]))
+        for key in keys:
+            if draw(st.booleans()):
+                lines.append(note())
+            eol = f"  {note()}" if draw(st.booleans()) else ""
+            if key == "tags":
+                if draw(st.booleans()):
+                    lines += [f"tags: [a,{eol}", "  b]"] if eol else ["tags: [a, b]"]
+                else:
+                    lines += ["tags:" + eol, "  - a", f"  {note()}", "  - b"]
+            elif key == "target":
+                lines += ["target:" + eol, "  deadline: 2027-12-31", f"  {note()}", "  value: 5"]
+            else:
+                lines.append(key + eol)
+        if draw(st.booleans()):
+            lines += ["...", note()]
+    if draw(st.booleans()):
+        lines.append(note())
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=150, deadline=None)
+@given(_commented_yaml())
+def test_fmt_loses_nothing_or_leaves_the_file(text: str) -> None:
+    try:
+        result = format_text("p.yaml", text)
+    except LossError:
+        return  # left untouched, and named by the CLI
+    except FormatError:
+        return  # refused (K001/K003/K007), also untouched
+    assert _data(result.formatted) == _data(text), result.formatted
+    assert sorted(c.text for c in find_comments(result.formatted)) == sorted(
+        c.text for c in find_comments(text)
+    ), result.formatted
+    assert format_text("p.yaml", result.formatted).formatted == result.formatted

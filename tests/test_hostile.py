@@ -27,11 +27,33 @@ def _catalogue(tmp_path: Path) -> Path:
     return root
 
 
+HOUSE_CONFIG = "version: 1\nname: Rule example context\ncustom_rules: [house]\n"
+
+
 def _place(case: dict[str, Any]) -> str:
     name = case["file"]
+    if "as" in case:
+        return str(case["as"])
     if name.startswith("config-"):
         return "kpigov.yaml"
+    if name.startswith("rule-"):
+        return "house/HOUSE001.yaml"
     return "history/good.kpi.csv" if name.endswith(".csv") else "kpis/hostile.yaml"
+
+
+def _prepare(root: Path, case: dict[str, Any]) -> str:
+    """Put the case's file in place (and what a house rule needs); the path it went to."""
+    place = _place(case)
+    if place.startswith("house/"):
+        (root / "house").mkdir()
+        (root / "kpigov.yaml").write_text(HOUSE_CONFIG)
+    if "kpi_name" in case:
+        (root / "kpis" / "hostile.yaml").write_text(
+            f"kind: kpi\nid: hostile.a\nname: {case['kpi_name']}\n"
+        )
+    (root / place).parent.mkdir(parents=True, exist_ok=True)
+    (root / place).write_bytes((HOSTILE / "files" / case["file"]).read_bytes())
+    return place
 
 
 def _lint(root: Path, unreadable: str = "") -> dict[str, Any]:
@@ -62,28 +84,26 @@ def _check(outcome: dict[str, Any], file: str, expect: str) -> None:
         assert not [x for x in located if x.startswith(("K", "T603"))], located
     else:
         assert expect in located, located
-        message = next(
-            f["message"] for f in findings if f["file"] == file and f["rule"] == expect[:4]
-        )
+        rule = expect.split(":")[0]
+        message = next(f["message"] for f in findings if f["file"] == file and f["rule"] == rule)
         assert len(message) > 20
 
 
 def test_the_corpus_is_large_enough() -> None:
-    assert len(CASES) + 4 >= 40  # four more are built below
+    assert len(CASES) + 6 > 100  # six more are built below
     assert {case["file"] for case in CASES} == {path.name for path in (HOSTILE / "files").iterdir()}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case["file"] for case in CASES])
 def test_hostile_file(case: dict[str, Any], tmp_path: Path) -> None:
     root = _catalogue(tmp_path)
-    place = _place(case)
-    (root / place).write_bytes((HOSTILE / "files" / case["file"]).read_bytes())
+    place = _prepare(root, case)
     outcome = _lint(root)
     if "error" in case:
-        assert outcome["exit"] == 2
-        assert f"kpigov.yaml:{case['error']}:" in outcome["stderr"], outcome["stderr"]
+        assert outcome["exit"] == 2, outcome
+        assert f"{place}:{case['error']}:" in outcome["stderr"], outcome["stderr"]
     else:
-        _check(outcome, place, case["expect"])
+        _check(outcome, case.get("at", place), case["expect"])
 
 
 def test_file_over_5_mib(tmp_path: Path) -> None:
@@ -113,3 +133,34 @@ def test_unreadable_file(tmp_path: Path) -> None:
     root = _catalogue(tmp_path)
     (root / "kpis" / "locked.yaml").write_text(GOOD.replace("good.kpi", "locked.kpi"))
     _check(_lint(root, unreadable="kpis/locked.yaml"), "kpis/locked.yaml", "K001:1:1")
+
+
+def test_history_link_leaving_the_catalogue(tmp_path: Path) -> None:
+    root = _catalogue(tmp_path)
+    secret = tmp_path / "payroll.csv"
+    secret.write_text("date,value\n2026-01-31,1\n")
+    os.symlink(secret, root / "history" / "good.kpi.csv")
+    _check(_lint(root), "history/good.kpi.csv", "K007:1:1")
+
+
+def test_corrupt_cache_entry_nested_100000_deep(tmp_path: Path) -> None:
+    root = _catalogue(tmp_path)
+    first = subprocess.run(
+        [sys.executable, "-m", "kpigov", "lint", "--root", str(root), "--format", "json"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    entries = [p for p in (root / ".kpigov_cache").rglob("*.json")]
+    assert entries
+    for entry in entries:
+        entry.write_text("[" * 100_000 + "]" * 100_000)
+    for _ in range(2):  # and every later run
+        again = subprocess.run(
+            [sys.executable, "-m", "kpigov", "lint", "--root", str(root), "--format", "json"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "NO_COLOR": "1"},
+        )
+        assert "Traceback" not in again.stderr, again.stderr
+        assert again.stdout == first.stdout
