@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from kpigov.findings import Finding
 
 BASELINE_VERSION = 1
 DEFAULT_BASELINE = ".kpigov-baseline.json"
+DEFAULT_REASON = "accepted in the baseline"
 
 
 def read_baseline(path: Path) -> dict[str, Mapping[str, Any]]:
@@ -46,13 +47,19 @@ def read_baseline(path: Path) -> dict[str, Mapping[str, Any]]:
 
 
 def apply_baseline(
-    findings: Iterable[Finding], entries: Mapping[str, Mapping[str, Any]]
+    findings: Iterable[Finding],
+    entries: Mapping[str, Mapping[str, Any]],
+    legacy: Sequence[str] | None = None,
 ) -> list[Finding]:
+    """Mark the findings the baseline accepts; ``legacy`` holds each finding's fingerprint as
+    kpigov 0.1 computed it (without the catalogue's folder), so that old baselines keep working."""
     out = []
-    for finding in findings:
+    for index, finding in enumerate(findings):
         entry = entries.get(finding.fingerprint)
+        if entry is None and legacy is not None:
+            entry = entries.get(legacy[index])
         if entry is not None and not finding.suppressed and not finding.rule.startswith("X"):
-            reason = entry.get("reason") or "accepted in the baseline"
+            reason = entry.get("reason") or DEFAULT_REASON
             finding = replace(finding, suppressed={"by": "baseline", "reason": str(reason)})
         out.append(finding)
     return out
@@ -77,6 +84,9 @@ def write_baseline(
             "message": finding.message,
         }
         reason = previous.get(finding.fingerprint, {}).get("reason")
+        if not reason and finding.suppressed and finding.suppressed.get("by") == "baseline":
+            reason = finding.suppressed.get("reason")  # matched by an 0.1 fingerprint
+            reason = None if reason == DEFAULT_REASON else reason
         if reason:
             entry["reason"] = reason
         entries.append(entry)

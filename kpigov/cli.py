@@ -15,8 +15,6 @@ from kpigov import __version__
 if TYPE_CHECKING:
     import datetime as dt
 
-    from kpigov.cache import LintCache
-    from kpigov.catalogue import CatalogueFiles
     from kpigov.config import Config
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -68,155 +66,36 @@ def _split(values: Sequence[str]) -> list[str]:
 
 
 def _locate_root(root: Path | None, paths: Sequence[str]) -> Path:
-    from kpigov.config import ConfigError, find_root
+    from kpigov.api import find_catalogue_root
+    from kpigov.config import ConfigError
 
-    start = root if root is not None else Path(paths[0]) if paths else Path.cwd()
-    if root is not None and not root.is_dir():
-        _fail(f"--root {root} is not a folder")
     try:
-        return find_root(start if start.exists() else Path.cwd())
+        return find_catalogue_root(root, paths)
     except ConfigError as error:
         _fail(str(error))
 
 
 def _relative_paths(paths: Sequence[str], root: Path) -> list[str] | None:
-    """PATHS relative to the root. Paths outside the catalogue are left out (pre-commit passes
-    every staged file of a repository, in which the catalogue may be one folder)."""
-    if not paths:
-        return None
-    relative = []
-    for raw in paths:
-        given = Path(raw).absolute()
-        if not given.exists() and not given.is_symlink():
-            _fail(f"{raw} does not exist")
-        # Resolve the folder but not the file itself: a finding about a link sits on the link.
-        path = (
-            given.parent.resolve() / given.name
-            if given.name not in ("", ".", "..")
-            else given.resolve()
-        )
-        try:
-            relative.append(path.relative_to(root).as_posix())
-        except ValueError:
-            continue
-    return relative
+    from kpigov.api import relative_paths
+    from kpigov.config import ConfigError
+
+    try:
+        return relative_paths(paths, root)
+    except ConfigError as error:
+        _fail(str(error))
 
 
 def _load(root: Path, select: Sequence[str], ignore: Sequence[str]) -> tuple[Config, Any]:
-    from kpigov.config import ConfigError, load_config
-    from kpigov.custom import load_custom_rules
-    from kpigov.rulebook import builtin_rules, check_rule_config, select_rules
+    from kpigov.api import load_settings
+    from kpigov.config import ConfigError
 
     try:
-        config = load_config(root, select=_split(select) or None, extend_ignore=_split(ignore))
+        settings = load_settings(root, _split(select), _split(ignore))
     except ConfigError as error:
         _fail(str(error))
-    try:
-        builtin = builtin_rules()
-        rules = {**builtin, **load_custom_rules(config, builtin)}
-        check_rule_config(rules, config.severity, config.options, config.per_file_ignores)
-        select_rules(rules, config.select, config.ignore)
-    except ConfigError as error:
-        _fail(str(config.locate(error)))
-    for warning in config.warnings:
+    for warning in settings.warnings:
         click.echo(f"kpigov: warning: {warning}", err=True)
-    return config, rules
-
-
-def _lint_with_cache(
-    config: Config,
-    rules: Any,
-    today: dt.date,
-    scope: list[str] | None,
-    since: str | None,
-    baseline: Any,
-    baseline_path: Path | None,
-    no_cache: bool,
-) -> Any:
-    """Findings of the catalogue: from the cache when nothing that could change them changed."""
-    from kpigov.cache import LintCache
-    from kpigov.catalogue import build_catalogue, read_files
-    from kpigov.engine import LintResult, run_rules
-
-    files = read_files(config)
-    cache = None if no_cache else LintCache(config.root)
-    base_commit = ""
-    if since is not None:
-        from kpigov.gitdiff import resolve_revision
-
-        base_commit = resolve_revision(config.root, since) or "empty"
-    key = (
-        _run_key(config, rules, today, base_commit, scope, baseline, baseline_path, files, cache)
-        if cache is not None
-        else ""
-    )
-    cached = cache.load_findings(key) if cache is not None else None
-    if cached is not None:
-        findings, files_checked, rule_ids = cached
-        result = LintResult(
-            findings, files_checked, tuple(rules[i] for i in rule_ids if i in rules)
-        )
-    else:
-        catalogue = build_catalogue(config, today, files, cache)
-        if since is not None:
-            from kpigov.gitdiff import read_revision
-
-            working = {
-                path: content
-                for path, content in files.contents.items()
-                if isinstance(content, bytes)
-            }
-            catalogue.base = read_revision(config, since, working)
-        result = run_rules(catalogue, rules, config, scope, baseline)
-        if cache is not None:
-            cache.store_findings(
-                key, result.findings, result.files_checked, [rule.id for rule in result.rules_run]
-            )
-    if cache is not None:
-        # Last, once the findings are known: a detached writer forked earlier would share this
-        # process's memory, and every page touched afterwards would have to be copied.
-        cache.flush(background=True)
-        if cache.note:
-            click.echo(f"kpigov: note: {cache.note}", err=True)
-    return result
-
-
-def _run_key(
-    config: Config,
-    rules: Any,
-    today: dt.date,
-    base_commit: str,
-    scope: list[str] | None,
-    baseline: Any,
-    baseline_path: Path | None,
-    files: CatalogueFiles,
-    cache: LintCache,
-) -> str:
-    """What the findings of a run depend on: settings, rules, date, base revision, file contents."""
-    import hashlib
-    import json
-
-    from kpigov.cache import run_key
-
-    parts = [
-        "lint",
-        repr(config),
-        today.isoformat(),
-        base_commit,
-        json.dumps(scope),
-        repr(
-            sorted(
-                (rule.id, rule.source.stat().st_mtime_ns if rule.source else 0)
-                for rule in rules.values()
-            )
-        ),
-        hashlib.sha1(baseline_path.read_bytes()).hexdigest()
-        if baseline is not None and baseline_path
-        else "",
-        repr(files.found.problems),
-        *cache.file_digests(files.contents),
-    ]
-    return run_key(parts)
+    return settings.config, settings.rules
 
 
 def _split_outputs(outputs: Sequence[str]) -> tuple[list[tuple[str, Path]], list[Path]]:
@@ -226,6 +105,13 @@ def _split_outputs(outputs: Sequence[str]) -> tuple[list[tuple[str, Path]], list
         prefix, sep, rest = output.partition(":")
         if sep and prefix in LINT_FORMATS and rest:
             extra.append((prefix, Path(rest)))
+        elif sep and prefix.isidentifier() and len(prefix) > 1:
+            # `sarf:x.sarif` is a typo, not a file named "sarf:x.sarif" (a one-letter prefix is a
+            # Windows drive)
+            _fail(
+                f"--output {output}: unknown format {prefix!r}; "
+                f"choose one of {', '.join(LINT_FORMATS)}, or write ./{output} for a file"
+            )
         else:
             plain.append(Path(output))
     return extra, plain
@@ -248,8 +134,12 @@ def _display_root(root: Path) -> str:
     return "" if relative == "." else f"{relative}/"
 
 
-def _wants_colour(stream: Any) -> bool:
-    if "NO_COLOR" in os.environ:
+def _wants_colour(stream: Any, choice: str = "auto") -> bool:
+    """--color always/never wins; then NO_COLOR, then FORCE_COLOR (no-color.org, force-color.org),
+    then whether the stream is a terminal."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
         return False
     if os.environ.get("FORCE_COLOR"):
         return True
@@ -314,6 +204,25 @@ def main() -> None:
     metavar="REV",
     help="Compare with this git revision for the governance rules G701-G706 (the pre-commit hook uses HEAD).",
 )
+@click.option(
+    "--color",
+    "--colour",
+    "color",
+    type=click.Choice(("auto", "always", "never")),
+    default="auto",
+    show_default=True,
+    help="Colour the text output (auto: on a terminal, unless NO_COLOR; FORCE_COLOR forces it).",
+)
+@click.option(
+    "--stdin-filename",
+    metavar="PATH",
+    help="With PATH '-': lint standard input as if it were this catalogue file (editors).",
+)
+@click.option(
+    "--include-suppressed",
+    is_flag=True,
+    help="SARIF: keep baseline-suppressed findings (marked as suppressed) in the results.",
+)
 def lint(
     paths: tuple[str, ...],
     root: Path | None,
@@ -329,47 +238,67 @@ def lint(
     statistics: bool,
     no_cache: bool,
     since: str | None,
+    color: str,
+    stdin_filename: str | None,
+    include_suppressed: bool,
 ) -> None:
-    """Check the catalogue; report findings in PATHS (all files when none)."""
+    """Check the catalogue; report findings in PATHS (all files when none; - reads standard input)."""
     from dataclasses import replace
 
-    from kpigov.baseline import read_baseline, write_baseline
+    from kpigov import api
     from kpigov.config import ConfigError
-    from kpigov.findings import SEVERITY_RANK
     from kpigov.reporters import Report, render, render_statistics, repository_prefix
 
     today = _today(today_text)
-    catalogue_root = _locate_root(root, paths)
-    config, rules = _load(catalogue_root, select, ignore)
-    scope = _relative_paths(paths, catalogue_root)
-    if update_baseline and baseline_path is None:
-        baseline_path = catalogue_root / DEFAULT_BASELINE_NAME
-    try:
-        baseline = read_baseline(baseline_path) if baseline_path and not update_baseline else None
-        previous = (
-            read_baseline(baseline_path) if update_baseline and baseline_path.exists() else {}
-        )  # type: ignore[union-attr]
-    except ConfigError as error:
-        _fail(str(error))
-    try:
-        result = _lint_with_cache(
-            config, rules, today, scope, since, baseline, baseline_path, no_cache
-        )
-    except ConfigError as error:
-        _fail(str(error))
-    if update_baseline:
-        assert baseline_path is not None
-        try:
-            count = write_baseline(baseline_path, result.findings, previous)
-        except OSError as error:
-            _fail(f"cannot write {baseline_path}: {error.strerror}")
-        click.echo(f"Wrote {count} finding{'' if count == 1 else 's'} to {baseline_path}.")
-        sys.exit(EXIT_CLEAN)
+    stdin_text = None
+    if "-" in paths:
+        if paths != ("-",) or not stdin_filename:
+            _fail("lint - reads one file from standard input; name it with --stdin-filename PATH")
+        stdin_text = sys.stdin.buffer.read()
+        paths = ()
+    elif stdin_filename:
+        _fail("--stdin-filename goes with the path - (standard input)")
     if format_name is None:
         format_name = "github" if os.environ.get("GITHUB_ACTIONS") else "text"
     extra, plain = _split_outputs(outputs)
     if len(plain) > 1:
         _fail("--output without a FORMAT: prefix may be given once; write FORMAT:PATH for more")
+    for _, path in [*extra, *((format_name, p) for p in plain)]:
+        if not path.parent.is_dir():  # before the work, not after it
+            _fail(f"--output {path}: the folder {path.parent} does not exist")
+    start = stdin_filename if stdin_text is not None else None
+    catalogue_root = _locate_root(root, [start] if start else paths)
+    if update_baseline and baseline_path is None:
+        baseline_path = catalogue_root / DEFAULT_BASELINE_NAME
+    try:
+        result = api.lint(
+            catalogue_root,
+            list(paths),
+            select=_split(select),
+            ignore=_split(ignore),
+            today=today,
+            since=since,
+            # When updating, the old baseline still marks what it accepted: reasons given there
+            # carry over, also through fingerprints written by kpigov 0.1.
+            baseline=baseline_path
+            if baseline_path is not None and (not update_baseline or baseline_path.exists())
+            else None,
+            use_cache=not no_cache,
+            stdin_text=stdin_text,
+            stdin_filename=stdin_filename,
+        )
+        if update_baseline:
+            assert baseline_path is not None
+            count = api.update_baseline(result, baseline_path)
+    except ConfigError as error:
+        _fail(str(error))
+    for warning in result.settings.warnings:
+        click.echo(f"kpigov: warning: {warning}", err=True)
+    for note in result.notes:
+        click.echo(f"kpigov: note: {note}", err=True)
+    if update_baseline:
+        click.echo(f"Wrote {count} finding{'' if count == 1 else 's'} to {baseline_path}.")
+        sys.exit(EXIT_CLEAN)
     to_stdout = not plain
     report = Report(
         findings=result.findings,
@@ -378,15 +307,19 @@ def lint(
         today=today.isoformat(),
         version=__version__,
         rules=result.rules_run,
-        colour=to_stdout and _wants_colour(sys.stdout),
+        colour=to_stdout and _wants_colour(sys.stdout, color),
         code_frames=to_stdout and sys.stdout.isatty(),
         quiet=quiet,
         display_root=_display_root(catalogue_root) if to_stdout else "",
         repository_prefix=repository_prefix(catalogue_root),
+        include_suppressed=include_suppressed,
+        terminal=to_stdout and sys.stdout.isatty(),
     )
     targets = [(format_name, path) for path in plain] + extra
     for target_format, path in targets:
-        plain_report = replace(report, colour=False, code_frames=False, display_root="")
+        plain_report = replace(
+            report, colour=False, code_frames=False, display_root="", terminal=False
+        )
         _write(
             path,
             render_statistics(target_format, plain_report)
@@ -396,11 +329,17 @@ def lint(
     if to_stdout:
         text = render_statistics(format_name, report) if statistics else render(format_name, report)
         click.echo(text, nl=False)
-    threshold = SEVERITY_RANK.get(fail_on)
-    failing = threshold is not None and any(
-        not f.suppressed and SEVERITY_RANK[f.severity] >= threshold for f in result.findings
-    )
-    sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+    if "sarif" in (format_name if to_stdout else "", *(f for f, _ in targets)):
+        from kpigov.reporters.sarif_report import overflow
+
+        kept, dropped = overflow(report)
+        if dropped:
+            click.echo(
+                f"kpigov: warning: the SARIF report holds the {kept} most severe results; "
+                f"{dropped} less severe ones were left out (GitHub accepts no more)",
+                err=True,
+            )
+    sys.exit(EXIT_FINDINGS if result.failing(fail_on) else EXIT_CLEAN)
 
 
 def _rules_and_language(lang: str | None, root: Path | None) -> tuple[dict[str, Any], str]:
@@ -507,84 +446,25 @@ def build(
     today_text: str | None,
 ) -> None:
     """Build the KPI handbook: a static site that works from file:// and any static host."""
-
-    from kpigov.cache import LintCache, run_key
-    from kpigov.catalogue import build_catalogue, read_files
-    from kpigov.engine import run_rules
-    from kpigov.handbook.gitlog import read_history
-    from kpigov.handbook.public import keep_linked_documents, keep_public_kpis
-    from kpigov.handbook.publish import UnsafeOutput, check_out_folder
-    from kpigov.handbook.site import BuildInput, generated_date, render_site
+    from kpigov import api
+    from kpigov.config import ConfigError
 
     today = _today(today_text)
-    catalogue_root = _locate_root(root_argument or root, ())
-    config, rules = _load(catalogue_root, (), ())
-    files = read_files(config)
-    try:  # before anything is read into the cache or written
-        target = check_out_folder(
-            out if out is not None else catalogue_root / "site",
-            catalogue_root,
-            _catalogue_paths(config, files),
-        )
-    except UnsafeOutput as error:
-        _fail(str(error))
-    cache = LintCache(catalogue_root)
-    catalogue = build_catalogue(config, today, files, cache)
-    hidden_words: set[str] = set()
-    if public:
-        for kpi in catalogue.kpis.values():
-            if kpi.fields.get("visibility") != "public":
-                hidden_words |= {str(kpi.id), str(kpi.fields.get("name", ""))} - {""}
-        keep_public_kpis(catalogue)
-    # The findings come from the lint cache when nothing they depend on changed.
-    key = run_key(
-        [
-            "build",
-            str(public),
-            repr(config),
-            today.isoformat(),
-            repr(sorted(rules)),
-            *cache.file_digests(files.contents),
-        ]
-    )
-    cached = cache.load_findings(key)
-    all_findings = cached[0] if cached is not None else run_rules(catalogue, rules, config).findings
-    if cached is None:
-        cache.store_findings(key, all_findings, len(catalogue.files), sorted(rules))
-    findings = all_findings
-    if public:
-        published = keep_linked_documents(catalogue, hidden_words)
-        findings = [finding for finding in all_findings if published.allows(finding)]
-    kpi_count = len(catalogue.kpis)
-
-    given = BuildInput(
-        catalogue=catalogue,
-        findings=findings,
-        rules=[rule for rule in rules.values()],
-        language=lang or config.language,
-        public=public,
-        generated=generated_date(today),
-        git=read_history(catalogue_root),
-    )
     try:
-        pages = render_site(given, target, progress=sys.stderr.isatty() and kpi_count > 200)
-    except OSError as error:
-        _fail(f"cannot write the handbook to {target}: {error.strerror}")
-    cache.flush(background=True)
+        built = api.build(
+            root_argument or root or _locate_root(None, ()),
+            out,
+            public=public,
+            language=lang,
+            today=today,
+            progress=sys.stderr.isatty(),
+        )
+    except ConfigError as error:
+        _fail(str(error))
     shown = "public" if public else "internal"
-    click.echo(f"Built the {shown} handbook: {pages} pages, {kpi_count} KPIs, in {target}")
-
-
-def _catalogue_paths(config: Any, files: Any) -> list[Path]:
-    """Every path the catalogue reads: its files, history, custom rules and configuration."""
-    root = config.root
-    return [
-        root / "kpigov.yaml",
-        root / "pyproject.toml",
-        root / config.history,
-        *(root / folder for folder in config.custom_rules),
-        *(root / rel for rel in (*files.found.yaml_files, *files.found.history_files)),
-    ]
+    click.echo(
+        f"Built the {shown} handbook: {built.pages} pages, {built.kpis} KPIs, in {built.out}"
+    )
 
 
 @main.command()

@@ -16,7 +16,14 @@ from kpigov.catalogue import Catalogue
 from kpigov.checks.common import checked_kpis
 from kpigov.checks.suppressions import OUTCOME_KEY
 from kpigov.config import Config
-from kpigov.findings import Finding, Violation, format_yaml_path, with_fingerprints
+from kpigov.findings import (
+    Finding,
+    Violation,
+    fingerprints,
+    format_yaml_path,
+    repository_prefix,
+    with_fingerprints,
+)
 from kpigov.forked import map_forked
 from kpigov.globs import matches
 from kpigov.loader import DOCUMENT_START, Document
@@ -171,9 +178,12 @@ def run_rules(
     findings = _suppress(catalogue, rules, selected, ignored_in, findings)
     findings += [f for rule in selected if rule.category == "X" for f in run(rule)]
     findings.sort(key=Finding.sort_key)
-    findings = with_fingerprints(findings)
+    prefix = repository_prefix(catalogue.root)
+    findings = with_fingerprints(findings, prefix)
     if baseline is not None:
-        findings = apply_baseline(findings, baseline)
+        # A baseline written by kpigov 0.1 holds fingerprints without the prefix.
+        legacy = fingerprints(findings) if prefix else None
+        findings = apply_baseline(findings, baseline, legacy)
     files = catalogue.files if in_scope is None else [f for f in catalogue.files if in_scope(f)]
     return LintResult(findings, len(files), tuple(selected))
 

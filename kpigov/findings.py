@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
@@ -104,22 +105,45 @@ class Finding:
         }
 
 
-def fingerprint_base(finding: Finding) -> str:
-    """The identity of a finding without its position: rule, file, object and YAML path."""
-    return "\x1f".join((finding.rule, finding.file, finding.object or "", finding.yaml_path))
+def fingerprint_base(finding: Finding, prefix: str = "") -> str:
+    """The identity of a finding without its position: rule, file (from the top of the
+    repository: ``prefix`` is the catalogue's folder there), object and YAML path."""
+    return "\x1f".join(
+        (finding.rule, prefix + finding.file, finding.object or "", finding.yaml_path)
+    )
 
 
-def with_fingerprints(findings: Iterable[Finding]) -> list[Finding]:
-    """Give each finding (in output order) a fingerprint that survives edits above it.
+def fingerprints(findings: Sequence[Finding], prefix: str = "") -> list[str]:
+    """A fingerprint per finding (in output order) that survives edits above it.
 
     No line number goes in; an occurrence index tells apart findings with the same identity.
+    With the catalogue's folder in the repository in it, two catalogues in one repository never
+    share a fingerprint. (Without a prefix — a catalogue at the top of its repository, or the
+    fingerprints of kpigov 0.1 — the digest is the same as before.)
     """
     seen: dict[str, int] = {}
     out = []
     for finding in findings:
-        base = fingerprint_base(finding)
+        base = fingerprint_base(finding, prefix)
         occurrence = seen.get(base, 0)
         seen[base] = occurrence + 1
-        digest = hashlib.sha256(f"{base}\x1f{occurrence}".encode()).hexdigest()[:32]
-        out.append(replace(finding, fingerprint=digest))
+        out.append(hashlib.sha256(f"{base}\x1f{occurrence}".encode()).hexdigest()[:32])
     return out
+
+
+def with_fingerprints(findings: Iterable[Finding], prefix: str = "") -> list[Finding]:
+    """The findings with their fingerprints set (see :func:`fingerprints`)."""
+    findings = list(findings)
+    return [
+        replace(finding, fingerprint=digest)
+        for finding, digest in zip(findings, fingerprints(findings, prefix), strict=True)
+    ]
+
+
+def repository_prefix(root: Path) -> str:
+    """The root relative to the top of its git work tree ("" when it is the top or not in git)."""
+    for folder in (root, *root.parents):
+        if (folder / ".git").exists():
+            relative = root.relative_to(folder).as_posix()
+            return "" if relative == "." else relative + "/"
+    return ""

@@ -44,9 +44,10 @@ def count_words(text: str, enough: int | None = None) -> int:
 @lru_cache(maxsize=16)
 def _at_least(words: int) -> re.Pattern[str]:
     """Matches a text of at least ``words`` words, in one pass of the regex engine."""
-    # Each word starts after a character that is not a letter or digit and is taken whole
-    # (atomic group), as finditer takes it.
-    return re.compile(rf"(?:.*?(?<![^\W_])(?>{_WORD.pattern})){{{words}}}", re.DOTALL)
+    # Each word starts after a character that is not a letter or digit and is taken whole, as
+    # finditer takes it: an atomic group, written as a look-ahead and a back-reference because
+    # Python 3.10 has no (?>...).
+    return re.compile(rf"(?:.*?(?<![^\W_])(?=({_WORD.pattern}))\1){{{words}}}", re.DOTALL)
 
 
 def vague_description(kpi: Document, catalogue: Catalogue, options: Options) -> Found:

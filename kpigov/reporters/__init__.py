@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from kpigov.findings import Finding
+from kpigov.findings import Finding, repository_prefix
 from kpigov.rulebook import Rule
+
+__all__ = ["FORMATS", "Report", "render", "render_statistics", "repository_prefix"]
 
 FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab")
 
@@ -30,6 +32,8 @@ class Report:
     display_root: str = ""  # prefix that makes root-relative paths relative to the working dir
     repository_prefix: str = ""  # the root relative to the git top-level ("" or "sub/dir/")
     warnings: Sequence[str] = field(default_factory=tuple)
+    include_suppressed: bool = False  # SARIF: keep baseline-suppressed findings
+    terminal: bool = False  # the text goes to a person at a terminal (long runs get a summary)
 
     def repository_path(self, file: str) -> str:
         """A finding's file relative to the git top-level (SARIF, github, gitlab)."""
@@ -48,15 +52,6 @@ class Report:
 
 class Reporter(Protocol):
     def __call__(self, report: Report) -> str: ...
-
-
-def repository_prefix(root: Path) -> str:
-    """The root relative to the top of its git work tree ("" when it is the top or not in git)."""
-    for folder in (root, *root.parents):
-        if (folder / ".git").exists():
-            relative = root.relative_to(folder).as_posix()
-            return "" if relative == "." else relative + "/"
-    return ""
 
 
 def render(format_name: str, report: Report) -> str:

@@ -5,13 +5,44 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from kpigov.findings import Finding
+from kpigov.findings import SEVERITY_RANK, Finding
+from kpigov.project import HOME, rule_reference_url
 from kpigov.reporters import Report
 from kpigov.rulebook import CATEGORIES, Rule
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://pypi.org/project/kpigov/"
+INFORMATION_URI = HOME
 _LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+# GitHub code scanning refuses a run of more than 25,000 results.
+MAX_RESULTS = 25_000
+
+
+def shown_findings(report: Report) -> list[Finding]:
+    """The findings a SARIF run holds: baseline-suppressed ones only on request (code scanning
+    would list them as closed alerts), and at most MAX_RESULTS, the most severe first."""
+    findings = [
+        f
+        for f in report.findings
+        if report.include_suppressed or not f.suppressed or f.suppressed.get("by") != "baseline"
+    ]
+    if len(findings) <= MAX_RESULTS:
+        return findings
+    ranked = sorted(
+        range(len(findings)),
+        key=lambda i: (bool(findings[i].suppressed), -SEVERITY_RANK[findings[i].severity], i),
+    )
+    keep = sorted(ranked[:MAX_RESULTS])
+    return [findings[i] for i in keep]
+
+
+def overflow(report: Report) -> tuple[int, int]:
+    """How many results the run keeps and how many the limit leaves out."""
+    total = sum(
+        1
+        for f in report.findings
+        if report.include_suppressed or not f.suppressed or f.suppressed.get("by") != "baseline"
+    )
+    return min(total, MAX_RESULTS), max(total - MAX_RESULTS, 0)
 
 
 def _text(text: str) -> str:
@@ -25,9 +56,10 @@ def _descriptor(rule: Rule) -> dict[str, Any]:
         f"**Example** (fires):\n\n```yaml\n{docs['bad'].rstrip()}\n```\n\n"
         f"**Use instead:**\n\n```yaml\n{docs['good'].rstrip()}\n```\n\n**How to fix.** {_text(docs['fix'])}"
     )
+    category = CATEGORIES.get(rule.category, rule.category)
     properties: dict[str, Any] = {
-        "category": CATEGORIES.get(rule.category, rule.category),
-        "tags": [rule.category],
+        "category": category,
+        "tags": [category, *([f"SMART-{rule.smart}"] if rule.smart else [])],
     }
     if rule.smart:
         properties["smart"] = rule.smart
@@ -37,6 +69,7 @@ def _descriptor(rule: Rule) -> dict[str, Any]:
         "shortDescription": {"text": _text(docs["what"])},
         "fullDescription": {"text": _text(docs["why"])},
         "help": {"text": f"{_text(docs['what'])} {_text(docs['fix'])}", "markdown": help_markdown},
+        **({"helpUri": rule_reference_url(rule.id, rule.name)} if rule.check else {}),
         "defaultConfiguration": {"level": _LEVELS[rule.severity]},
         "properties": properties,
     }
@@ -95,16 +128,22 @@ def render(report: Report) -> str:
                 "tool": {
                     "driver": {
                         "name": "kpigov",
+                        "fullName": f"kpigov {report.version}: KPI catalogue linter",
                         "version": report.version,
                         "informationUri": INFORMATION_URI,
                         "rules": [_descriptor(rule) for rule in rules],
                     }
                 },
+                "automationDetails": {
+                    # One analysis category per catalogue: two catalogues in one repository
+                    # keep separate alert lists.
+                    "id": f"kpigov/{report.repository_prefix or './'}"
+                },
                 "columnKind": "unicodeCodePoints",
                 "originalUriBaseIds": {
                     "%SRCROOT%": {"description": {"text": "The top of the git work tree."}}
                 },
-                "results": [_result(report, finding, index) for finding in report.findings],
+                "results": [_result(report, finding, index) for finding in shown_findings(report)],
             }
         ],
     }

@@ -1,0 +1,429 @@
+"""kpigov's Python API: the same pipeline the command line runs, returning plain results.
+
+    from kpigov import api
+
+    result = api.lint("path/to/catalogue")
+    for finding in result.findings:
+        print(finding.file, finding.line, finding.rule, finding.message)
+
+    built = api.build("path/to/catalogue", out="site", public=True)
+
+Nothing here prints or exits. A usage or configuration problem (no catalogue, a bad
+``kpigov.yaml``, an output folder kpigov may not write) raises :class:`KpigovError` with a
+message that says where and what; findings are results, not errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kpigov.config import Config, ConfigError
+from kpigov.findings import Finding
+
+if TYPE_CHECKING:
+    from kpigov.cache import LintCache
+    from kpigov.catalogue import CatalogueFiles
+    from kpigov.rulebook import Rule
+
+KpigovError = ConfigError  # a usage or configuration error: the CLI's exit 2
+DEFAULT_BASELINE_NAME = ".kpigov-baseline.json"
+
+__all__ = [
+    "BuildResult",
+    "KpigovError",
+    "LintResult",
+    "Settings",
+    "build",
+    "find_catalogue_root",
+    "lint",
+    "load_settings",
+]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A catalogue's effective configuration and the rules it runs (built-in and its own)."""
+
+    config: Config
+    rules: Mapping[str, Rule]
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class LintResult:
+    """What ``lint`` found: findings in output order (suppressed ones marked, not dropped)."""
+
+    root: Path
+    today: dt.date
+    findings: list[Finding]
+    files_checked: int
+    rules_run: tuple[Rule, ...]
+    settings: Settings
+    notes: list[str] = field(default_factory=list)  # e.g. the cache could not be written
+
+    def failing(self, fail_on: str = "error") -> bool:
+        """Whether an unsuppressed finding is at or above ``fail_on`` (never: always False)."""
+        from kpigov.findings import SEVERITY_RANK
+
+        threshold = SEVERITY_RANK.get(fail_on)
+        return threshold is not None and any(
+            not f.suppressed and SEVERITY_RANK[f.severity] >= threshold for f in self.findings
+        )
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    pages: int
+    kpis: int
+    public: bool
+    left_out: dict[str, int] = field(default_factory=dict)  # why -> KPIs not in the handbook
+
+
+def find_catalogue_root(start: str | Path | None = None, paths: Sequence[str] = ()) -> Path:
+    """The nearest folder with kpigov.yaml (or [tool.kpigov]) upward from ``start``, the first
+    of ``paths``, or the working directory."""
+    from kpigov.config import find_root
+
+    if start is not None:
+        start = Path(start)
+        if not start.is_dir():
+            raise KpigovError(f"--root {start} is not a folder")
+        return find_root(start)
+    if paths:
+        first = Path(paths[0])
+        if not first.exists() and not first.is_symlink():
+            raise KpigovError(f"{paths[0]}: no such file or folder")
+        return find_root(first)
+    return find_root(Path.cwd())
+
+
+def load_settings(root: Path, select: Sequence[str] = (), ignore: Sequence[str] = ()) -> Settings:
+    """The configuration at ``root`` with ``select``/``ignore`` applied, and its rules."""
+    from kpigov.config import load_config
+    from kpigov.custom import load_custom_rules
+    from kpigov.rulebook import builtin_rules, check_rule_config, select_rules
+
+    config = load_config(root, select=list(select) or None, extend_ignore=list(ignore))
+    try:
+        builtin = builtin_rules()
+        rules = {**builtin, **load_custom_rules(config, builtin)}
+        check_rule_config(rules, config.severity, config.options, config.per_file_ignores)
+        select_rules(rules, config.select, config.ignore)
+    except ConfigError as error:
+        raise config.locate(error) from None
+    return Settings(config, rules, config.warnings)
+
+
+def relative_paths(paths: Sequence[str | Path], root: Path) -> list[str] | None:
+    """PATHS relative to the root. Paths outside the catalogue are left out (pre-commit passes
+    every staged file of a repository, in which the catalogue may be one folder)."""
+    if not paths:
+        return None
+    relative = []
+    for raw in paths:
+        given = Path(raw).absolute()
+        if not given.exists() and not given.is_symlink():
+            raise KpigovError(f"{raw}: no such file or folder")
+        # Resolve the folder but not the file itself: a finding about a link sits on the link.
+        path = (
+            given.parent.resolve() / given.name
+            if given.name not in ("", ".", "..")
+            else given.resolve()
+        )
+        try:
+            relative.append(path.relative_to(root).as_posix())
+        except ValueError:
+            continue
+    return relative
+
+
+def lint(
+    root: str | Path | None = None,
+    paths: Sequence[str | Path] | None = None,
+    *,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    today: dt.date | None = None,
+    since: str | None = None,
+    baseline: str | Path | None = None,
+    use_cache: bool = True,
+    stdin_text: bytes | str | None = None,
+    stdin_filename: str | Path | None = None,
+) -> LintResult:
+    """Lint the catalogue at (or above) ``root``; report findings in ``paths`` (all when None).
+
+    ``stdin_text`` with ``stdin_filename`` lints that text as if it were the file (an editor's
+    unsaved buffer); ``baseline`` marks the findings it holds as suppressed; ``since`` is a git
+    revision for the governance rules.
+    """
+    from kpigov.baseline import read_baseline
+
+    catalogue_root = (
+        find_catalogue_root(root)
+        if root is not None
+        else find_catalogue_root(None, [str(p) for p in paths or ()] or [])
+    )
+    settings = load_settings(catalogue_root, select, ignore)
+    today = today or dt.date.today()
+    if stdin_text is not None:
+        if stdin_filename is None:
+            raise KpigovError("linting standard input needs --stdin-filename PATH")
+        scope: list[str] | None = [_stdin_path(catalogue_root, Path(stdin_filename))]
+    else:
+        scope = relative_paths(list(paths or ()), catalogue_root)
+    baseline_path = Path(baseline) if baseline is not None else None
+    accepted = read_baseline(baseline_path) if baseline_path is not None else None
+    notes: list[str] = []
+    findings, files_checked, rules_run = _lint_with_cache(
+        settings,
+        today,
+        scope,
+        since,
+        accepted,
+        baseline_path,
+        use_cache and stdin_text is None,
+        notes,
+        stdin=(scope[0], stdin_text) if stdin_text is not None and scope else None,
+    )
+    return LintResult(catalogue_root, today, findings, files_checked, rules_run, settings, notes)
+
+
+def _stdin_path(root: Path, name: Path) -> str:
+    path = name if name.is_absolute() else Path.cwd() / name
+    path = path.parent.resolve() / path.name
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        raise KpigovError(f"--stdin-filename {name} is not inside the catalogue {root}") from None
+
+
+def update_baseline(result: LintResult, path: str | Path) -> int:
+    """Write ``result``'s findings as the accepted ones (reasons already given are kept)."""
+    from kpigov.baseline import read_baseline, write_baseline
+
+    path = Path(path)
+    previous = read_baseline(path) if path.exists() else {}
+    try:
+        return write_baseline(path, result.findings, previous)
+    except OSError as error:
+        raise KpigovError(f"cannot write {path}: {error.strerror}") from None
+
+
+def _lint_with_cache(
+    settings: Settings,
+    today: dt.date,
+    scope: list[str] | None,
+    since: str | None,
+    baseline: Any,
+    baseline_path: Path | None,
+    use_cache: bool,
+    notes: list[str],
+    stdin: tuple[str, bytes | str] | None = None,
+) -> tuple[list[Finding], int, tuple[Rule, ...]]:
+    """Findings of the catalogue: from the cache when nothing that could change them changed."""
+    from kpigov.cache import LintCache
+    from kpigov.catalogue import build_catalogue, read_files
+    from kpigov.engine import run_rules
+
+    config, rules = settings.config, settings.rules
+    files = read_files(config)
+    if stdin is not None:
+        _replace_with_stdin(config, files, *stdin)
+    cache = LintCache(config.root) if use_cache else None
+    base_commit = ""
+    if since is not None:
+        from kpigov.gitdiff import resolve_revision
+
+        base_commit = resolve_revision(config.root, since) or "empty"
+    key = (
+        _run_key(config, rules, today, base_commit, scope, baseline, baseline_path, files, cache)
+        if cache is not None
+        else ""
+    )
+    cached = cache.load_findings(key) if cache is not None else None
+    if cached is not None:
+        findings, files_checked, rule_ids = cached
+        rules_run = tuple(rules[i] for i in rule_ids if i in rules)
+    else:
+        catalogue = build_catalogue(config, today, files, cache)
+        if since is not None:
+            from kpigov.gitdiff import read_revision
+
+            working = {
+                path: content
+                for path, content in files.contents.items()
+                if isinstance(content, bytes)
+            }
+            catalogue.base = read_revision(config, since, working)
+        result = run_rules(catalogue, rules, config, scope, baseline)
+        findings, files_checked, rules_run = (
+            result.findings,
+            result.files_checked,
+            result.rules_run,
+        )
+        if cache is not None:
+            cache.store_findings(key, findings, files_checked, [rule.id for rule in rules_run])
+    if cache is not None:
+        # Last, once the findings are known: a detached writer forked earlier would share this
+        # process's memory, and every page touched afterwards would have to be copied.
+        cache.flush(background=True)
+        if cache.note:
+            notes.append(cache.note)
+    return findings, files_checked, rules_run
+
+
+def _replace_with_stdin(config: Config, files: CatalogueFiles, rel: str, text: bytes | str) -> None:
+    """The text from standard input stands in for the file ``rel`` (which need not exist yet),
+    when the catalogue would read a file of that name."""
+    from kpigov.config import CONFIG_FILE
+    from kpigov.globs import matches
+
+    content = text.encode("utf-8") if isinstance(text, str) else text
+    folder, _, name = rel.rpartition("/")
+    if folder == config.history and name.endswith(".csv"):
+        listed = files.found.history_files
+    elif (
+        name.endswith((".yaml", ".yml"))
+        and rel != CONFIG_FILE
+        and matches(rel, config.include)
+        and not matches(rel, config.exclude)
+    ):
+        listed = files.found.yaml_files
+    else:
+        return  # not a catalogue file: nothing to report, as for a path outside the catalogue
+    if rel not in listed:
+        listed.append(rel)
+        listed.sort()
+    files.contents[rel] = content
+
+
+def _run_key(
+    config: Config,
+    rules: Mapping[str, Rule],
+    today: dt.date,
+    base_commit: str,
+    scope: list[str] | None,
+    baseline: Any,
+    baseline_path: Path | None,
+    files: CatalogueFiles,
+    cache: LintCache,
+) -> str:
+    """What the findings of a run depend on: settings, rules, date, base revision, file contents."""
+    import hashlib
+    import json
+
+    from kpigov.cache import run_key
+
+    parts = [
+        "lint",
+        repr(config),
+        today.isoformat(),
+        base_commit,
+        json.dumps(scope),
+        repr(
+            sorted(
+                (rule.id, rule.source.stat().st_mtime_ns if rule.source else 0)
+                for rule in rules.values()
+            )
+        ),
+        hashlib.sha1(baseline_path.read_bytes()).hexdigest()
+        if baseline is not None and baseline_path
+        else "",
+        repr(files.found.problems),
+        *cache.file_digests(files.contents),
+    ]
+    return run_key(parts)
+
+
+def _catalogue_paths(config: Config, files: CatalogueFiles) -> list[Path]:
+    """Every path the catalogue reads: its files, history, custom rules and configuration."""
+    root = config.root
+    return [
+        root / "kpigov.yaml",
+        root / "pyproject.toml",
+        root / config.history,
+        *(root / folder for folder in config.custom_rules),
+        *(root / rel for rel in (*files.found.yaml_files, *files.found.history_files)),
+    ]
+
+
+def build(
+    root: str | Path | None = None,
+    out: str | Path | None = None,
+    *,
+    public: bool = False,
+    language: str | None = None,
+    today: dt.date | None = None,
+    progress: bool = False,
+) -> BuildResult:
+    """Build the handbook of the catalogue at (or above) ``root`` into ``out`` (default
+    ``site/`` under the root). The output folder is checked before anything is written."""
+    from kpigov.cache import LintCache, run_key
+    from kpigov.catalogue import build_catalogue, read_files
+    from kpigov.engine import run_rules
+    from kpigov.handbook.gitlog import read_history
+    from kpigov.handbook.public import keep_linked_documents, keep_public_kpis
+    from kpigov.handbook.publish import UnsafeOutput, check_out_folder
+    from kpigov.handbook.site import BuildInput, generated_date, render_site
+
+    catalogue_root = find_catalogue_root(root)
+    settings = load_settings(catalogue_root)
+    config, rules = settings.config, settings.rules
+    today = today or dt.date.today()
+    files = read_files(config)
+    try:  # before anything is read into the cache or written
+        target = check_out_folder(
+            Path(out) if out is not None else catalogue_root / "site",
+            catalogue_root,
+            _catalogue_paths(config, files),
+        )
+    except UnsafeOutput as error:
+        raise KpigovError(str(error)) from None
+    cache = LintCache(catalogue_root)
+    catalogue = build_catalogue(config, today, files, cache)
+    hidden_words: set[str] = set()
+    if public:
+        for kpi in catalogue.kpis.values():
+            if kpi.fields.get("visibility") != "public":
+                hidden_words |= {str(kpi.id), str(kpi.fields.get("name", ""))} - {""}
+        keep_public_kpis(catalogue)
+    # The findings come from the lint cache when nothing they depend on changed.
+    key = run_key(
+        [
+            "build",
+            str(public),
+            repr(config),
+            today.isoformat(),
+            repr(sorted(rules)),
+            *cache.file_digests(files.contents),
+        ]
+    )
+    cached = cache.load_findings(key)
+    all_findings = cached[0] if cached is not None else run_rules(catalogue, rules, config).findings
+    if cached is None:
+        cache.store_findings(key, all_findings, len(catalogue.files), sorted(rules))
+    findings = all_findings
+    if public:
+        published = keep_linked_documents(catalogue, hidden_words)
+        findings = [finding for finding in all_findings if published.allows(finding)]
+    kpi_count = len(catalogue.kpis)
+    given = BuildInput(
+        catalogue=catalogue,
+        findings=findings,
+        rules=list(rules.values()),
+        language=language or config.language,
+        public=public,
+        generated=generated_date(today),
+        git=read_history(catalogue_root),
+    )
+    try:
+        pages = render_site(given, target, progress=progress and kpi_count > 200)
+    except OSError as error:
+        raise KpigovError(f"cannot write the handbook to {target}: {error.strerror}") from None
+    cache.flush(background=True)
+    return BuildResult(target, pages, kpi_count, public)
