@@ -1,3 +1,3 @@
 """kpigov: keep KPI definitions honest."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -95,11 +95,23 @@ def find_catalogue_root(start: str | Path | None = None, paths: Sequence[str] = 
             raise KpigovError(f"--root {start} is not a folder")
         return find_root(start)
     if paths:
-        first = Path(paths[0])
-        if not first.exists() and not first.is_symlink():
-            raise KpigovError(f"{paths[0]}: no such file or folder")
-        return find_root(first)
+        for path in paths:
+            if not Path(path).exists() and not Path(path).is_symlink():
+                raise KpigovError(f"{path}: no such file or folder")
+        # pre-commit passes every staged file of the repository: the first may lie outside the
+        # catalogue (a docker-compose.yml beside it), so any of them may lead to it.
+        first_error = None
+        for path in paths:
+            try:
+                return find_root(Path(path))
+            except ConfigError as error:
+                first_error = first_error or error
+        raise NoCatalogue(str(first_error))
     return find_root(Path.cwd())
+
+
+class NoCatalogue(ConfigError):
+    """None of the given paths lies in a catalogue (the CLI ignores them, as pre-commit wants)."""
 
 
 def load_settings(root: Path, select: Sequence[str] = (), ignore: Sequence[str] = ()) -> Settings:

@@ -114,7 +114,8 @@ class LintCache:
             return None  # foreign or corrupt: rebuilt on this run
         return entry.get("value")
 
-    def _prepare_folder(self) -> None:
+    def prepare_folder(self) -> None:
+        """Create the cache folder with its .gitignore and CACHEDIR.TAG, once per run."""
         from kpigov.atomic import write_atomic
 
         if self._prepared:  # once per run, not once per entry
@@ -142,7 +143,7 @@ class LintCache:
 
         path = self._path(kind, key)
         try:
-            self._prepare_folder()
+            self.prepare_folder()
             os.makedirs(os.path.dirname(path), exist_ok=True)
             write_atomic(
                 Path(path),
@@ -198,7 +199,7 @@ class LintCache:
             from kpigov.background import run_detached
 
             try:
-                self._prepare_folder()  # so that a cache that cannot be written is noted here
+                self.prepare_folder()  # so that a cache that cannot be written is noted here
             except OSError as error:
                 self._cannot_write(error)
                 return

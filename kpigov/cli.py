@@ -66,11 +66,15 @@ def _split(values: Sequence[str]) -> list[str]:
 
 
 def _locate_root(root: Path | None, paths: Sequence[str]) -> Path:
-    from kpigov.api import find_catalogue_root
+    from kpigov.api import NoCatalogue, find_catalogue_root
     from kpigov.config import ConfigError
 
     try:
         return find_catalogue_root(root, paths)
+    except NoCatalogue:
+        # Files outside any catalogue (pre-commit passes every staged file): nothing to check.
+        click.echo("kpigov: none of the given files belongs to a KPI catalogue; nothing to do")
+        sys.exit(EXIT_CLEAN)
     except ConfigError as error:
         _fail(str(error))
 
@@ -266,8 +270,14 @@ def lint(
     for _, path in [*extra, *((format_name, p) for p in plain)]:
         if not path.parent.is_dir():  # before the work, not after it
             _fail(f"--output {path}: the folder {path.parent} does not exist")
-    start = stdin_filename if stdin_text is not None else None
-    catalogue_root = _locate_root(root, [start] if start else paths)
+    if stdin_text is not None and stdin_filename:
+        # The file may not exist yet (an editor's new buffer): start from the nearest folder.
+        start = Path(stdin_filename).absolute()
+        while not start.exists() and start != start.parent:
+            start = start.parent
+        catalogue_root = _locate_root(root, [str(start)])
+    else:
+        catalogue_root = _locate_root(root, paths)
     if update_baseline and baseline_path is None:
         baseline_path = catalogue_root / DEFAULT_BASELINE_NAME
     try:
@@ -292,6 +302,11 @@ def lint(
             count = api.update_baseline(result, baseline_path)
     except ConfigError as error:
         _fail(str(error))
+    if paths and since and os.environ.get("PRE_COMMIT"):
+        from kpigov.precommit import governance_once
+
+        scope = _relative_paths(paths, catalogue_root) or []
+        result.findings = governance_once(result.findings, scope, catalogue_root, os.getppid())
     for warning in result.settings.warnings:
         click.echo(f"kpigov: warning: {warning}", err=True)
     for note in result.notes:
@@ -328,7 +343,7 @@ def lint(
         )
     if to_stdout:
         text = render_statistics(format_name, report) if statistics else render(format_name, report)
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=report.colour)  # click strips colour off a pipe otherwise
     if "sarif" in (format_name if to_stdout else "", *(f for f, _ in targets)):
         from kpigov.reporters.sarif_report import overflow
 
@@ -398,18 +413,29 @@ def explain(rule_id: str, root: Path | None, lang: str | None) -> None:
 
 @main.command()
 @click.argument("kind", required=False)
-def schema(kind: str | None) -> None:
-    """Print the JSON Schema of KIND (kpi, goal, person, team, config, rule)."""
+@click.option(
+    "--path",
+    "show_path",
+    is_flag=True,
+    help="Print where the schema files are installed (to map them in an editor).",
+)
+def schema(kind: str | None, show_path: bool) -> None:
+    """Print the JSON Schema of KIND (kpi, goal, person, team, catalogue-file, config, rule)."""
     import json
 
+    from kpigov.resources import data_dir
     from kpigov.schema import SCHEMA_NAMES, load_schema
 
+    if kind is not None and kind not in SCHEMA_NAMES:
+        _fail(f"no schema {kind!r}; choose one of {', '.join(SCHEMA_NAMES)}")
+    if show_path:
+        folder = data_dir("schemas")
+        click.echo(str(folder / f"{kind}.schema.json") if kind else str(folder))
+        return
     if kind is None:
         for name in SCHEMA_NAMES:
-            click.echo(f"{name:8} {load_schema(name)['title']}")
+            click.echo(f"{name:15} {load_schema(name)['title']}")
         return
-    if kind not in SCHEMA_NAMES:
-        _fail(f"no schema {kind!r}; choose one of {', '.join(SCHEMA_NAMES)}")
     click.echo(json.dumps(load_schema(kind), indent=2, ensure_ascii=False))
 
 

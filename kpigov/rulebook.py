@@ -145,6 +145,7 @@ class Rule:
     # Declarative (custom) rules: which documents, and what must hold of them.
     given: Mapping[str, Any] | None = None
     then: Mapping[str, Any] | None = None
+    url: str | None = None  # a house rule's documentation (built-in rules: the rule reference)
 
     def format_message(self, variant: str, args: Mapping[str, Any], language: str = "en") -> str:
         templates = self.message
@@ -200,6 +201,7 @@ def rule_from_data(data: Mapping[str, Any], source: Path | None = None) -> Rule:
         translations=MappingProxyType(dict(data.get("translations") or {})),
         given=data.get("given"),
         then=data.get("then"),
+        url=data.get("url"),
     )
 
 

@@ -54,6 +54,17 @@ def history_files(today: dt.date) -> dict[str, bytes]:
     return files
 
 
+def _modeline(relative: str) -> str:
+    """The YAML language server's schema comment for a catalogue file (completion and checks in
+    editors); other files get none."""
+    from kpigov.project import schema_id
+
+    if not relative.endswith((".yaml", ".yml")) or relative.startswith("."):
+        return ""
+    name = "config" if relative == "kpigov.yaml" else "catalogue-file"
+    return f"# yaml-language-server: $schema={schema_id(name)}\n"
+
+
 def starter_files(language: str, today: dt.date) -> dict[str, bytes]:
     """Relative path -> content of the starter catalogue in ``language``."""
     source = data_dir("templates") / "init" / language
@@ -73,7 +84,7 @@ def starter_files(language: str, today: dt.date) -> dict[str, bytes]:
                 "." + part[4:] if part.startswith("dot-") else part for part in relative.split("/")
             )
             text = Template(path.read_text(encoding="utf-8")).safe_substitute(dates)
-            files[relative] = text.encode("utf-8")
+            files[relative] = (_modeline(relative) + text).encode("utf-8")
     files.update(history_files(today))
     return files
 

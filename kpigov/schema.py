@@ -18,7 +18,8 @@ from kpigov.findings import YamlPath, format_yaml_path
 from kpigov.resources import data_dir
 
 DOCUMENT_KINDS = ("kpi", "goal", "person", "team")
-SCHEMA_NAMES = (*DOCUMENT_KINDS, "config", "rule")
+CATALOGUE_FILE = "catalogue-file"
+SCHEMA_NAMES = (*DOCUMENT_KINDS, CATALOGUE_FILE, "config", "rule")
 _MISSING_REF = {"$ref": "#/$defs/missing"}
 
 
@@ -30,6 +31,35 @@ def load_schema(name: str) -> dict[str, Any]:
     with open(data_dir("schemas") / f"{name}.schema.json", encoding="utf-8") as handle:
         schema: dict[str, Any] = json.load(handle)
     return schema
+
+
+def catalogue_file_schema() -> dict[str, Any]:
+    """One schema for any document of a catalogue file, chosen by its ``kind`` (one ``oneOf``),
+    with the four kind schemas embedded: an editor needs no other file. Editors that validate
+    YAML (the YAML language server) apply it to every document of a multi-document file.
+    ``schemas/catalogue-file.schema.json`` is this, written out (a test keeps them equal)."""
+    from kpigov.project import schema_id
+
+    embedded = {kind: load_schema(kind) for kind in DOCUMENT_KINDS}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": schema_id(CATALOGUE_FILE),
+        "title": "kpigov catalogue file",
+        "description": (
+            "Any document of a KPI catalogue file: a kpi, goal, person or team, chosen by its "
+            "kind. Generated from the kind schemas by `kpigov schema catalogue-file`."
+        ),
+        "type": "object",
+        "required": ["kind"],
+        "properties": {
+            "kind": {
+                "description": "What the document describes.",
+                "enum": list(DOCUMENT_KINDS),
+            }
+        },
+        "oneOf": [{"$ref": schema["$id"]} for schema in embedded.values()],
+        "$defs": embedded,
+    }
 
 
 @dataclass(frozen=True)

@@ -105,3 +105,49 @@ def test_commit_is_refused_then_accepted(tmp_path: Path, pre_commit_home: Path) 
     git(root, "add", "-A")
     governed = _run(root, pre_commit_home, "git", "commit", "-m", "retire")
     assert governed.returncode != 0 and "G701" in governed.stdout + governed.stderr
+
+
+@pytest.mark.slow
+def test_several_batches_give_one_result(tmp_path: Path, pre_commit_home: Path) -> None:
+    """pre-commit splits a long file list into batches (about 128 KiB of arguments each) and
+    runs the hook once per batch: governance findings must still be printed once, and files that
+    are not catalogue files must be left alone by both hooks."""
+    revision = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    folder = "kpis/" + "a-deliberately-long-folder-name-to-fill-the-command-line-" * 2
+    files = {
+        f"{folder}/kpi-{number:04}-with-a-long-file-name-as-real-catalogues-have.yaml": GOOD.replace(
+            "sales.new-customers", f"sales.k{number:04}"
+        )
+        for number in range(900)
+    }
+    root = catalogue_in_context(
+        tmp_path / "kpi-repo",
+        {
+            **files,
+            "kpis/gone.yaml": GOOD.replace("sales.new-customers", "sales.gone"),
+            ".pre-commit-config.yaml": (
+                f"repos:\n  - repo: {REPO}\n    rev: {revision}\n    hooks:\n"
+                "      - id: kpigov-lint\n      - id: kpigov-fmt\n"
+            ),
+        },
+    )
+    commit_all(root, "catalogue")
+    # Touch every KPI (a comment keeps each one valid), remove one without deprecating it, and
+    # stage a file that is no catalogue file.
+    for name in files:
+        path = root / name
+        path.write_text(path.read_text() + "# reviewed\n")
+    (root / "kpis" / "gone.yaml").unlink()
+    compose = "services:\n    web:\n        image: nginx\n"
+    (root / "docker-compose.yml").write_text(compose)
+    git(root, "add", "-A")
+    total = sum(len(name) + 1 for name in files)
+    assert total > 2**17, "the file list must not fit in one batch"
+    done = _run(root, pre_commit_home, _pre_commit(), "run")
+    output = done.stdout + done.stderr
+    assert done.returncode != 0, output
+    assert output.count("G701") == 1, output[-3000:]
+    assert "docker-compose.yml" not in output.replace("Reformatted", "")
+    assert (root / "docker-compose.yml").read_text() == compose

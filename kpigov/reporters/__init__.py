@@ -11,7 +11,7 @@ from typing import Protocol
 from kpigov.findings import Finding, repository_prefix
 from kpigov.rulebook import Rule
 
-__all__ = ["FORMATS", "Report", "render", "render_statistics", "repository_prefix"]
+__all__ = ["FORMATS", "Report", "one_line", "render", "render_statistics", "repository_prefix"]
 
 FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab")
 
@@ -48,6 +48,22 @@ class Report:
         for finding in self.findings:
             counts["suppressed" if finding.suppressed else finding.severity] += 1
         return counts
+
+
+_CONTROL = {
+    **{code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, *range(0x80, 0xA0))},
+    ord("\n"): "\\n",
+    ord("\r"): "\\r",
+    ord("\t"): "\\t",
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
+}
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters written as escapes (``\\n``, ``\\x07``): a message stays
+    one line, and XML and terminals get nothing they would refuse or obey."""
+    return text.translate(_CONTROL)
 
 
 class Reporter(Protocol):

@@ -6,30 +6,37 @@ from collections import defaultdict
 from xml.etree import ElementTree
 
 from kpigov.findings import Finding
-from kpigov.reporters import Report
+from kpigov.reporters import Report, one_line
+
+
+def class_name(file: str) -> str:
+    """Jenkins splits a classname at its last dot into package and class: ``goals.yaml`` would
+    become class ``yaml`` of package ``goals``. So the package is ``kpigov`` and the class the
+    file, with its dots written as underscores."""
+    return "kpigov." + one_line(file).replace(".", "_")
 
 
 def _case(suite: ElementTree.Element, finding: Finding) -> None:
+    file = one_line(finding.file)
     case = ElementTree.SubElement(
         suite,
         "testcase",
         name=f"{finding.rule} {finding.name} at {finding.line}:{finding.column}",
-        classname=finding.file,
+        classname=class_name(finding.file),
         time="0",
     )
-    where = f"{finding.file}:{finding.line}:{finding.column}"
+    where = f"{file}:{finding.line}:{finding.column}"
+    message = one_line(finding.message)
     if finding.suppressed:
-        reason = finding.suppressed.get("reason", "")
+        reason = one_line(finding.suppressed.get("reason", ""))
         ElementTree.SubElement(
             case, "skipped", message=f"suppressed ({finding.suppressed.get('by')}): {reason}"
         )
         return
     failure = ElementTree.SubElement(
-        case, "failure", type=f"{finding.rule} {finding.severity}", message=finding.message
+        case, "failure", type=f"{finding.rule} {finding.severity}", message=message
     )
-    failure.text = (
-        f"{where}: {finding.rule} [{finding.severity}] {finding.message} ({finding.name})"
-    )
+    failure.text = f"{where}: {finding.rule} [{finding.severity}] {message} ({finding.name})"
 
 
 def render(report: Report) -> str:
@@ -68,13 +75,13 @@ def render(report: Report) -> str:
         suite = ElementTree.SubElement(
             root,
             "testsuite",
-            name=file,
+            name=one_line(file),
             tests=str(len(findings)),
             failures=str(len(findings) - suppressed),
             errors="0",
             skipped=str(suppressed),
             time="0",
-            file=file,
+            file=one_line(file),
         )
         for finding in findings:
             _case(suite, finding)

@@ -58,6 +58,7 @@ def _descriptor(rule: Rule) -> dict[str, Any]:
     )
     category = CATEGORIES.get(rule.category, rule.category)
     properties: dict[str, Any] = {
+        "kpigovName": rule.name,
         "category": category,
         "tags": [category, *([f"SMART-{rule.smart}"] if rule.smart else [])],
     }
@@ -65,14 +66,23 @@ def _descriptor(rule: Rule) -> dict[str, Any]:
         properties["smart"] = rule.smart
     return {
         "id": rule.id,
-        "name": rule.name,
+        # SARIF wants a PascalCase identifier here (the multitool's SARIF2012): kpi-without-goal
+        # becomes KpiWithoutGoal; the kebab-case name stays in the properties.
+        "name": "".join(part.capitalize() for part in rule.name.split("-")),
         "shortDescription": {"text": _text(docs["what"])},
         "fullDescription": {"text": _text(docs["why"])},
         "help": {"text": f"{_text(docs['what'])} {_text(docs['fix'])}", "markdown": help_markdown},
-        **({"helpUri": rule_reference_url(rule.id, rule.name)} if rule.check else {}),
+        **_help_uri(rule),
         "defaultConfiguration": {"level": _LEVELS[rule.severity]},
         "properties": properties,
     }
+
+
+def _help_uri(rule: Rule) -> dict[str, str]:
+    """Built-in rules link to their section of the rule reference; house rules to their ``url``."""
+    if rule.given is None:
+        return {"helpUri": rule_reference_url(rule.id, rule.name)}
+    return {"helpUri": rule.url} if rule.url else {}
 
 
 def _result(report: Report, finding: Finding, index: dict[str, int]) -> dict[str, Any]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
 from kpigov.findings import Finding
-from kpigov.reporters import Report
+from kpigov.reporters import Report, one_line
 
 _COLOURS = {"error": "31", "warning": "33", "info": "36", "dim": "2", "bold": "1", "ok": "32"}
 
@@ -27,7 +28,7 @@ def _frame(report: Report, finding: Finding) -> list[str]:
     lines = _lines(report.root / finding.file)
     if not 0 < finding.line <= len(lines):
         return []
-    source = lines[finding.line - 1].replace("\t", " ")
+    source = one_line(lines[finding.line - 1].replace("\t", " "))
     gutter = str(finding.line)
     end = finding.end_column if finding.end_line == finding.line else len(source) + 1
     width = max(1, min(end, len(source) + 1) - finding.column)
@@ -50,11 +51,11 @@ def render(report: Report) -> str:
     for finding in report.findings:
         if finding.suppressed:
             continue
-        location = f"{report.display_root}{finding.file}:{finding.line}:{finding.column}:"
+        location = one_line(f"{report.display_root}{finding.file}:{finding.line}:{finding.column}:")
         out.append(
             f"{_paint(location, 'bold', report.colour)} {finding.rule} "
             f"[{_paint(finding.severity, finding.severity, report.colour)}] "
-            f"{finding.message} ({finding.name})"
+            f"{one_line(finding.message)} ({finding.name})"
         )
         if report.code_frames:
             out.extend(_frame(report, finding))
@@ -71,4 +72,26 @@ def render(report: Report) -> str:
             out.append(_paint(summary, "bold", report.colour))
         if counts["suppressed"]:
             out.append(f"{counts['suppressed']} suppressed.")
+        shown = counts["error"] + counts["warning"] + counts["info"]
+        if report.terminal and shown > LONG_RUN:
+            out.extend(_per_rule(report))
     return "\n".join(out) + ("\n" if out else "")
+
+
+# More findings than this on a terminal: the summary adds the count per rule, so that a first
+# run on a large catalogue can be read from the bottom up.
+LONG_RUN = 100
+
+
+def _per_rule(report: Report) -> list[str]:
+    from kpigov.reporters import render_statistics
+
+    table = render_statistics("text", replace(report, quiet=True)).rstrip("\n").splitlines()
+    top = table[0].split()[1] if table else "S101"
+    return [
+        "",
+        "Findings per rule:",
+        *table,
+        f"List one rule's findings with `kpigov lint --select {top}`; "
+        "accept the rest for now with `kpigov lint --update-baseline`.",
+    ]
