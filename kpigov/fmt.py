@@ -339,8 +339,8 @@ def _format_document(path: str, chunk: str) -> str:
         document = yaml.load(chunk)
     except Exception as error:  # the loader refused what ruamel cannot read; keep it whole
         raise LossError(f"{path}: cannot be formatted safely ({type(error).__name__})") from None
-    if document is None:
-        return chunk
+    if not isinstance(document, CommentedMap) or document.get("kind") not in ORDERS:
+        return chunk  # not a catalogue document (or no valid kind): fmt has no form for it
     _canonicalise(document)
     stream = io.StringIO()
     yaml.explicit_start = chunk.lstrip().startswith("---")
