@@ -40,6 +40,7 @@ def _multitool() -> str:
     return str(tool)
 
 
+@pytest.mark.slow
 def test_the_sarif_multitool_finds_nothing_wrong(tmp_path: Path) -> None:
     document, _ = _sarif(MESSY)
     report = tmp_path / "kpigov.sarif"

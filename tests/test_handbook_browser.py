@@ -19,6 +19,9 @@ import pytest
 
 from tests.conftest import REPO, run_cli
 
+# Chromium does not depend on the Python version: CI runs these once, on the newest Python.
+pytestmark = pytest.mark.slow
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 TOOLS = REPO / "tests" / "browser"
 AXE = TOOLS / "node_modules" / "axe-core" / "axe.min.js"
