@@ -284,7 +284,9 @@ def _encode_file(
                 "nonfinite": [list(path) for path in document.nonfinite],
                 "kind": document.kind,
                 "id": document.id,
-                "invalid": sorted(document.invalid),
+                "invalid": sorted(
+                    document.invalid if document.schema_invalid is None else document.schema_invalid
+                ),
             }
             for document in documents
         ],

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from kpigov.config import CACHE_DIR, CONFIG_FILE, Config
+from kpigov.effective import apply_defaults_and_parents, configured_schema_errors
 from kpigov.findings import Span, Violation, format_yaml_path
 from kpigov.forked import map_forked
 from kpigov.globs import matches
@@ -437,10 +438,11 @@ def _build_catalogue(
         catalogue.files.append(rel)
         for rule, violations in result.problems.items():
             catalogue.problems.setdefault(rule, []).extend(violations)
-        for violation in schema_errors:
+        for violation in configured_schema_errors(config, schema_errors, result.documents):
             catalogue.add_problem("K002", violation)
         catalogue.documents.extend(result.documents)
     _index(catalogue)
+    apply_defaults_and_parents(catalogue)
     for rel, history in zip(history_files, loaded[len(yaml_files) :], strict=True):
         catalogue.history[history.kpi_id] = history  # type: ignore[union-attr]
         catalogue.files.append(rel)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -82,6 +82,11 @@ class Config:
     warnings: tuple[str, ...] = ()
     # Packed positions of kpigov.yaml's nodes by YAML path (for findings placed on the config).
     positions: Mapping[tuple[str | int, ...], int] = field(default_factory=dict)
+    # `defaults`: (files glob, fields) in order; later entries win.
+    defaults: tuple[tuple[str, Mapping[str, Any]], ...] = ()
+    units: tuple[str, ...] = ()  # unit words allowed besides the built-in ones
+    handle_pattern: str | None = None  # replaces the schema's handle pattern when set
+    connections: Mapping[str, str] = field(default_factory=dict)  # name -> URL (with ${VAR}s)
 
     def locate(self, error: ConfigError) -> ConfigError:
         """The error placed at its configuration key (the nearest one written), when it has none."""
@@ -98,6 +103,55 @@ class Config:
         else:
             span = _pyproject_span(self.config_file, error.setting)
         return ConfigError(error.message, self.config_file, span, error.setting)
+
+
+# Fields a `defaults` entry may not set: they make a document what it is.
+_IDENTITY = ("kind", "id", "name")
+
+
+def _defaults(
+    entries: Any, locate: Callable[..., ConfigError]
+) -> tuple[tuple[str, Mapping[str, Any]], ...]:
+    """The `defaults` entries, each `set` checked against the KPI schema at its own key."""
+    from kpigov.schema import validate
+
+    out = []
+    for index, entry in enumerate(entries):
+        values = dict(entry["set"])
+        for key in _IDENTITY:
+            if key in values:
+                raise locate(
+                    f"defaults[{index}].set.{key}: a default cannot set {key}; each KPI states its own",
+                    "defaults",
+                    index,
+                    "set",
+                    key,
+                )
+        for error in validate("kpi", {"kind": "kpi", "id": "default", "name": "Default", **values}):
+            raise locate(
+                f"defaults[{index}].set.{error.message}",
+                "defaults",
+                index,
+                "set",
+                *error.path,
+            )
+        out.append((str(entry["files"]), MappingProxyType(values)))
+    return tuple(out)
+
+
+def _handle_pattern(pattern: Any, locate: Callable[..., ConfigError]) -> str | None:
+    """The configured handle pattern, checked to be one RE2 (linear time) accepts."""
+    if pattern is None:
+        return None
+    from kpigov.custom import linear_regex
+
+    if linear_regex(str(pattern)) is None:
+        raise locate(
+            "handle_pattern: not a regular expression RE2 accepts (no back-references or "
+            "look-arounds)",
+            "handle_pattern",
+        )
+    return str(pattern)
 
 
 def find_root(start: Path) -> Path:
@@ -251,21 +305,23 @@ def load_config(
     limits = {**DEFAULT_LIMITS, **merged.get("limits", {})}
     finest = {**DEFAULT_FINEST_FREQUENCY, **merged.get("finest_frequency", {})}
 
+    def locate(message: str, *key: str | int) -> ConfigError:
+        span = None
+        if yaml_document is not None and config_file == yaml_path:
+            span = yaml_document.position(tuple(key))
+        elif config_file is not None:
+            span = _pyproject_span(config_file, key)
+        return ConfigError(message, config_file, span, tuple(key))
+
     def inside(value: Any, *key: str | int) -> str:
         """A folder setting as a path relative to the root; refused when it leaves the root."""
         text = str(value)
         parts = Path(text).parts
         if not text.strip() or os.path.isabs(text) or ".." in parts or text.startswith("~"):
-            span = None
-            if yaml_document is not None and config_file == yaml_path:
-                span = yaml_document.position(tuple(key))
-            elif config_file is not None:
-                span = _pyproject_span(config_file, key)
-            raise ConfigError(
+            raise locate(
                 f"{'.'.join(map(str, key))}: {text!r} must be a folder inside the catalogue, "
                 "written relative to kpigov.yaml (e.g. history)",
-                config_file,
-                span,
+                *key,
             )
         return text.strip("/")
 
@@ -296,4 +352,10 @@ def load_config(
         finest_frequency=MappingProxyType(finest),
         warnings=tuple(warnings),
         positions=MappingProxyType(dict(positions)),
+        defaults=_defaults(merged.get("defaults", ()), locate),
+        units=tuple(merged.get("units", ())),
+        handle_pattern=_handle_pattern(merged.get("handle_pattern"), locate),
+        connections=MappingProxyType(
+            {name: str(spec["url"]) for name, spec in merged.get("connections", {}).items()}
+        ),
     )

@@ -179,8 +179,15 @@ class Document:
     kind: str | None = None
     id: str | None = None
     invalid: frozenset[str] = frozenset()  # top-level fields with a K002 error
-    # Top-level fields that are present (not missing) and valid: what the rules read.
+    # Top-level fields that are present (not missing) and valid: what the rules read. With the
+    # catalogue's `defaults` and a KPI's `parent`, also the values the document takes from them.
     fields: dict[str, Any] = field(default_factory=dict)
+    # Where a field of `fields` that the document does not write came from ("parent sales.x",
+    # "defaults[0] (kpis/eng/**)").
+    origins: dict[str, str] = field(default_factory=dict)
+    # `invalid` as the schema found it, when the catalogue's configuration changed it (accepted
+    # units and handles); the cache keeps this, not the configured one.
+    schema_invalid: frozenset[str] | None = None
     _maps: tuple[dict[YamlPath, RawPos], dict[YamlPath, RawPos]] | None = None
 
     @property

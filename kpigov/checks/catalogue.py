@@ -56,7 +56,10 @@ def _composite_inputs(catalogue: Catalogue) -> dict[str, list[tuple[int, str]]]:
 
 
 def _input_kpis(kpi: Document) -> list[tuple[int, str]]:
-    """(index, KPI id) of the formula inputs that are other KPIs (composite KPIs)."""
+    """(index, KPI id) of the formula inputs that are other KPIs (composite KPIs). A formula a
+    breakdown takes from its parent is checked on the parent, once."""
+    if "formula" in kpi.origins:
+        return []
     formula = kpi.fields.get("formula")
     inputs = formula.get("inputs") if isinstance(formula, dict) else None
     if not isinstance(inputs, list):
@@ -69,7 +72,8 @@ def _input_kpis(kpi: Document) -> list[tuple[int, str]]:
 
 
 def unknown_reference(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
-    """Goals, parents, teams, leads, input KPIs and replacements that name nothing.
+    """Goals, parents (of goals and of breakdown KPIs), teams, leads, input KPIs and replacements
+    that name nothing.
 
     An unknown owner is O302's, not this rule's.
     """
@@ -90,9 +94,14 @@ def unknown_reference(catalogue: Catalogue, options: Options) -> Iterator[Violat
         for index, input_kpi in composite.get(kpi.id or "", ()):
             if input_kpi not in catalogue.kpis:
                 yield unknown(kpi, ("formula", "inputs", index, "kpi"), input_kpi, "KPI")
-        replaced_by = kpi.fields.get("replaced_by")
-        if isinstance(replaced_by, str) and replaced_by not in catalogue.kpis:
-            yield unknown(kpi, ("replaced_by",), replaced_by, "KPI")
+        for field in ("replaced_by", "parent"):
+            target = kpi.fields.get(field)
+            if (
+                isinstance(target, str)
+                and target not in catalogue.kpis
+                and field not in kpi.origins
+            ):
+                yield unknown(kpi, (field,), target, "KPI")
     for goal in iter_kind(catalogue, "goal"):
         parent = goal.fields.get("parent")
         if isinstance(parent, str) and parent not in catalogue.goals:
@@ -135,7 +144,8 @@ def _cycles(edges: Mapping[str, list[str]]) -> Iterator[list[str]]:
 
 
 def reference_cycle(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
-    """Goal parents that loop, and KPIs whose inputs lead back to themselves."""
+    """Goal parents that loop, KPI parents (breakdowns) that loop, and KPIs whose inputs lead
+    back to themselves."""
     parents = {
         goal_id: [goal.fields.get("parent")] if isinstance(goal.fields.get("parent"), str) else []
         for goal_id, goal in catalogue.goals.items()
@@ -147,6 +157,21 @@ def reference_cycle(catalogue: Catalogue, options: Options) -> Iterator[Violatio
             catalogue.goals[first],
             ("parent",),
             variant="goal",
+            args={"cycle": " → ".join(loop)},
+            related=tuple(sorted(cycle)),
+        )
+    kpi_parents = {
+        kpi_id: [kpi.fields["parent"]]
+        for kpi_id, kpi in catalogue.kpis.items()
+        if isinstance(kpi.fields.get("parent"), str)
+    }
+    for cycle in _cycles(kpi_parents):
+        first = min(cycle)
+        loop = cycle[cycle.index(first) :] + cycle[: cycle.index(first)] + [first]
+        yield on_document(
+            catalogue.kpis[first],
+            ("parent",),
+            variant="parent",
             args={"cycle": " → ".join(loop)},
             related=tuple(sorted(cycle)),
         )

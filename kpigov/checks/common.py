@@ -40,6 +40,18 @@ def value(document: Document, field: str) -> Any:
     return document.fields.get(field)
 
 
+def is_standing(target: Any) -> bool:
+    """A standing service level (target.standing: true): held all the time, no deadline."""
+    return isinstance(target, dict) and target.get("standing") is True
+
+
+def has_target_number(target: Any) -> bool:
+    """The target states a number (value, or min/max of a range), not only words."""
+    return isinstance(target, dict) and any(
+        sub_value(target, key) is not None for key in ("value", "min", "max")
+    )
+
+
 def sub_value(mapping: Any, key: str) -> Any:
     if not isinstance(mapping, dict):
         return None

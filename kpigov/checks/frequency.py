@@ -8,7 +8,15 @@ from __future__ import annotations
 import math
 
 from kpigov.catalogue import Catalogue
-from kpigov.checks.common import NOTHING, Found, Options, missing, sub_value, to_date
+from kpigov.checks.common import (
+    NOTHING,
+    Found,
+    Options,
+    is_standing,
+    missing,
+    sub_value,
+    to_date,
+)
 from kpigov.findings import on_document
 from kpigov.loader import Document
 from kpigov.periods import PERIOD_DAYS
@@ -64,6 +72,8 @@ def too_few_points(kpi: Document, catalogue: Catalogue, options: Options) -> Fou
     deadline = to_date(sub_value(kpi.fields.get("target"), "deadline"))
     if not isinstance(frequency, str) or deadline is None or deadline <= today:
         return NOTHING  # a deadline that is not after today is S143's
+    if is_standing(kpi.fields.get("target")):
+        return NOTHING  # a standing service level is measured for as long as it stands
     start = today
     baseline_date = to_date(sub_value(kpi.fields.get("baseline"), "date"))
     if baseline_date is not None and baseline_date > start:

@@ -18,9 +18,11 @@ from kpigov.checks.common import (
     Options,
     format_number,
     format_scale,
+    has_target_number,
     is_invalid,
     is_missing,
     is_qualitative,
+    is_standing,
     missing,
     number,
     scale_of,
@@ -274,6 +276,8 @@ def no_target(kpi: Document, catalogue: Catalogue, options: Options) -> Found:
         return [on_document(kpi, fingerprint_path="target")]
     if is_invalid(kpi, "direction"):
         return NOTHING
+    if sub_value(target, "note") is not None and not has_target_number(target):
+        return NOTHING  # a target stated in words: S145 judges it
     if kpi.fields.get("direction") == "target-range":
         if sub_value(target, "min") is None or sub_value(target, "max") is None:
             return [on_document(kpi, variant="range", fingerprint_path="target.min")]
@@ -282,15 +286,68 @@ def no_target(kpi: Document, catalogue: Catalogue, options: Options) -> Found:
     return NOTHING
 
 
+# Placeholders people write where a target should be (lower case, spaces squeezed).
+_PLACEHOLDERS = frozenset(
+    {
+        "tbd",
+        "tbc",
+        "to be determined",
+        "to be defined",
+        "unknown",
+        "n/a",
+        "na",
+        "none",
+        "-",
+        "--",
+        "?",
+        "??",
+        "confidential",
+        "not set",
+        "nader te bepalen",
+        "n.t.b.",
+        "ntb",
+        "onbekend",
+        "n.v.t.",
+        "nvt",
+        "vertrouwelijk",
+        "nog te bepalen",
+    }
+)
+_PLACEHOLDER_START = ("see ", "zie ", "tbd ", "tbd:", "tbd,", "identified in ", "to be ")
+_NUMBER_IN_WORDS = re.compile(r"(?<![\w.,])([-+]?\d+(?:[.,]\d+)?)\s*(%|percent|procent)?")
+
+
+def target_in_words(kpi: Document, catalogue: Catalogue, options: Options) -> Found:
+    target = kpi.fields.get("target")
+    note = sub_value(target, "note")
+    if not isinstance(note, str) or has_target_number(target) or is_invalid(kpi, "target"):
+        return NOTHING
+    text = " ".join(note.lower().split())
+    where = ("target", "note")
+    if text.strip(" .") in _PLACEHOLDERS or text.startswith(_PLACEHOLDER_START):
+        return [on_document(kpi, where, variant="placeholder", args={"note": note})]
+    numbers = _NUMBER_IN_WORDS.findall(note)
+    if len(numbers) == 1:
+        value = numbers[0][0].replace(",", ".")
+        value = value[:-2] if value.endswith(".0") else value
+        return [on_document(kpi, where, variant="number", args={"note": note, "value": value})]
+    return [on_document(kpi, where, args={"note": note})]
+
+
 def no_deadline(kpi: Document, catalogue: Catalogue, options: Options) -> Found:
     target = kpi.fields.get("target")
-    if isinstance(target, dict) and sub_value(target, "deadline") is None:
+    if (
+        isinstance(target, dict)
+        and sub_value(target, "deadline") is None
+        and not is_standing(target)
+        and has_target_number(target)  # a target only in words is S145's first
+    ):
         return [on_document(kpi, fingerprint_path="target.deadline")]
     return NOTHING
 
 
 def deadline_passed(kpi: Document, catalogue: Catalogue, options: Options) -> Found:
-    if kpi.fields.get("status", "active") != "active":
+    if kpi.fields.get("status", "active") != "active" or is_standing(kpi.fields.get("target")):
         return NOTHING
     deadline = to_date(sub_value(kpi.fields.get("target"), "deadline"))
     today = catalogue.today
