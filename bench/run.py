@@ -150,6 +150,22 @@ def _check_jsonschema() -> str | None:
     return str(beside) if beside.exists() else shutil.which("check-jsonschema")
 
 
+def _register(workdir: Path, size: int) -> Path:
+    """A Dutch KPI register of ``size`` rows, as Excel exports it (cp1252, ';')."""
+    path = workdir / f"register-{size}.csv"
+    if not path.exists():
+        workdir.mkdir(parents=True, exist_ok=True)
+        lines = ["Naam;Omschrijving;Eigenaar;Doel;Streefwaarde;Eenheid;Frequentie;Afdeling"]
+        for number in range(size):
+            lines.append(
+                f"Indicator {number};Aantal afgehandelde verzoeken binnen de termijn, team "
+                f"{number % 40};Medewerker {number % 300};Doel {number % 25};{number % 97},5%;%;"
+                f"maandelijks;Afdeling {number % 12}"
+            )
+        path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
@@ -192,6 +208,25 @@ def main() -> None:
             runs,
         )
         version, _ = timed([*kpigov, "--version"], runs)
+        register = _register(arguments.workdir, size)
+        imported, import_peak = timed(
+            [
+                sys.executable,
+                str(HERE / "fresh_import.py"),
+                str(register),
+                str(arguments.workdir / f"imported-{size}"),
+            ],
+            1 if size >= LARGE else min(runs, 3),
+        )
+        rows.append(
+            (
+                f"import a {size:,}-row CSV register (+ lint)",
+                imported,
+                imported / floor,
+                None,
+                import_peak,
+            )
+        )
         rows.append(
             (
                 f"lint {size:,} KPIs cold, all rules",

@@ -37,8 +37,11 @@ __all__ = [
     "KpigovError",
     "LintResult",
     "Settings",
+    "ImportConflicts",
+    "ImportResult",
     "build",
     "find_catalogue_root",
+    "import_catalogue",
     "lint",
     "load_settings",
 ]
@@ -439,3 +442,101 @@ def build(
         raise KpigovError(f"cannot write the handbook to {target}: {error.strerror}") from None
     cache.flush(background=True)
     return BuildResult(target, pages, kpi_count, public)
+
+
+class ImportConflicts(Exception):
+    """Files the import would write exist already: nothing was written (the CLI's exit 1)."""
+
+
+@dataclass
+class ImportResult:
+    into: Path
+    written: list[str]  # root-relative paths
+    kpis: int
+    goals: int
+    owners: int
+    problems: list[Any]  # importers.ImportProblem: where, message
+    lint: LintResult | None = None
+
+
+def import_catalogue(
+    format_name: str,
+    sources: Sequence[str | Path],
+    into: str | Path,
+    *,
+    language: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    sheet: str | None = None,
+    today: dt.date | None = None,
+) -> ImportResult:
+    """Import KPI definitions from ``sources`` (csv, xlsx, gitlab or dbt) into the catalogue
+    at ``into`` (created when absent). Writes nothing when any file it would write exists:
+    ``KpigovError`` names them. Rows it cannot read are in ``problems`` with their location."""
+    from kpigov.importers import FORMATS, ImportBatch
+    from kpigov.importers.register import FIELDS, read_register
+    from kpigov.importers.tabular import SourceError, csv_rows, xlsx_rows
+    from kpigov.importers.values import IdMaker
+    from kpigov.importers.writer import Conflicts, plan, write
+
+    if format_name not in FORMATS:
+        raise KpigovError(
+            f"unknown import format {format_name!r}; choose one of {', '.join(FORMATS)}"
+        )
+    mapping = dict(mapping or {})
+    for column, field_name in mapping.items():
+        if field_name not in FIELDS:
+            raise KpigovError(
+                f"--map {column}={field_name}: {field_name!r} is not a register field; "
+                f"choose one of {', '.join(FIELDS)}"
+            )
+    paths = [Path(source) for source in sources]
+    for path in paths:
+        if not path.is_file():
+            raise KpigovError(f"{path}: no such file")
+    target = Path(into)
+    if target.exists() and not target.is_dir():
+        raise KpigovError(f"--into {target}: not a folder")
+    ids = IdMaker()
+    batch = ImportBatch()
+    try:
+        if format_name == "dbt":
+            from kpigov.importers.dbt import read_dbt_files
+
+            batch.extend(read_dbt_files([(p, p.name) for p in paths], ids))
+        for path in paths if format_name != "dbt" else []:
+            if format_name == "gitlab":
+                from kpigov.importers.gitlab import read_gitlab
+
+                batch.extend(read_gitlab(path, path.name, ids))
+                continue
+            rows, problems = (
+                csv_rows(path, path.name)
+                if format_name == "csv"
+                else xlsx_rows(path, path.name, sheet)
+            )
+            part = read_register(rows, path.name, mapping, language, ids)
+            part.problems[:0] = problems
+            batch.extend(part)
+        if format_name == "gitlab":
+            from kpigov.importers.gitlab import link_parents
+
+            link_parents(batch)
+    except SourceError as error:
+        raise KpigovError(str(error)) from None
+    chosen_language = language or batch.language or "en"
+    name = "KPI handbook" if chosen_language == "en" else "KPI-handboek"
+    planned = plan(batch, target, name, chosen_language)
+    try:
+        write(planned, target)
+    except Conflicts as conflicts:
+        raise ImportConflicts(
+            "import writes no file that exists, and these do: "
+            + "; ".join(conflicts.paths[:10])
+            + (f" and {len(conflicts.paths) - 10} more" if len(conflicts.paths) > 10 else "")
+            + "; import into another folder, or move them"
+        ) from None
+    result = ImportResult(
+        target, sorted(planned.files), planned.kpis, planned.goals, planned.owners, batch.problems
+    )
+    result.lint = lint(target, today=today, use_cache=False)
+    return result

@@ -620,6 +620,95 @@ def fmt(paths: tuple[str, ...], root: Path | None, check: bool) -> None:
     sys.exit(EXIT_FINDINGS if failed or (check and changed) else EXIT_CLEAN)
 
 
+@main.command("import")
+@click.argument(
+    "format_name", metavar="FORMAT", type=click.Choice(("csv", "xlsx", "gitlab", "dbt"))
+)
+@click.argument(
+    "sources", metavar="SOURCE...", nargs=-1, required=True, type=click.Path(dir_okay=False)
+)
+@click.option(
+    "--into",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The catalogue to write (created when absent; existing files are never replaced).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    help="Language of the register's numbers and of a new catalogue (default: from its headers).",
+)
+@click.option(
+    "--map",
+    "mappings",
+    multiple=True,
+    metavar="COLUMN=FIELD",
+    help="Read a column kpigov does not recognise as a field: name, description, owner, goal, "
+    "target, deadline, unit, frequency, review, direction, source, formula, perspective, status, "
+    "baseline, area.",
+)
+@click.option("--sheet", help="xlsx: the sheet to read (default: the first).")
+@today_option
+def import_command(
+    format_name: str,
+    sources: tuple[str, ...],
+    into: Path,
+    lang: str | None,
+    mappings: tuple[str, ...],
+    sheet: str | None,
+    today_text: str | None,
+) -> None:
+    """Import KPI definitions (a csv or xlsx register, GitLab-handbook or dbt metric YAML)."""
+    from kpigov import api
+    from kpigov.config import ConfigError
+    from kpigov.reporters import Report, render_statistics
+
+    mapping = {}
+    for item in mappings:
+        column, sep, field_name = item.rpartition("=")
+        if not sep or not column.strip():
+            _fail(f"--map {item}: write COLUMN=FIELD, e.g. --map 'KPI-nummer=name'")
+        mapping[column.strip()] = field_name.strip()
+    today = _today(today_text)
+    try:
+        result = api.import_catalogue(
+            format_name, sources, into, language=lang, mapping=mapping, sheet=sheet, today=today
+        )
+    except api.ImportConflicts as error:
+        click.echo(f"kpigov: error: {error}", err=True)
+        sys.exit(EXIT_FINDINGS)
+    except ConfigError as error:
+        _fail(str(error))
+    for problem in result.problems:
+        click.echo(f"{problem.where}: {problem.message}", err=True)
+    click.echo(
+        f"Imported {result.kpis} KPIs, {result.goals} goals and {result.owners} owners into "
+        f"{result.into} ({len(result.written)} files)"
+        + (
+            f"; {len(result.problems)} rows or values could not be read (listed above)."
+            if result.problems
+            else "."
+        )
+    )
+    assert result.lint is not None
+    report = Report(
+        findings=result.lint.findings,
+        files_checked=result.lint.files_checked,
+        root=result.into,
+        today=today.isoformat(),
+        version=__version__,
+    )
+    click.echo("\nLint of the result, per rule:")
+    click.echo(render_statistics("text", report), nl=False)
+    click.echo(
+        "\nNext steps:\n"
+        f"  kpigov lint --root {result.into} --statistics   # what to fix first\n"
+        "  add `defaults:` to kpigov.yaml for what holds for a whole folder (owner, review, …)\n"
+        f"  kpigov lint --root {result.into} --update-baseline   # accept the rest for now\n"
+        "  then commit, and let the pre-commit hook (--since HEAD) govern every change"
+    )
+
+
 @main.command()
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option(
