@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import gc
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,9 @@ class Catalogue:
     suppressions: dict[str, list[Suppression]] = field(default_factory=dict)
     # The catalogue at the --since revision (G rules), when one is given.
     base: BaseCatalogue | None = None
+    # Ids written in files that do not parse (K001), as far as they can be read: unknown, not
+    # gone — no T605 for their history, no G701, no K005 for references to them.
+    unreadable_ids: set[str] = field(default_factory=set)
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -259,6 +263,8 @@ def _validate(document: Document) -> list[Violation]:
     invalid: set[str] = set()
     for error in validate(kind, data):
         invalid.add(str(error.path[0]) if error.path else "")
+        if error.meant is not None and error.meant not in data:
+            invalid.add(error.meant)  # 'ownr:' is a broken owner, not a missing one
         violations.append(
             Violation(
                 file=document.file,
@@ -438,6 +444,8 @@ def _build_catalogue(
         catalogue.files.append(rel)
         for rule, violations in result.problems.items():
             catalogue.problems.setdefault(rule, []).extend(violations)
+        if "K001" in result.problems:
+            catalogue.unreadable_ids |= ids_written_in(contents[rel])
         for violation in configured_schema_errors(config, schema_errors, result.documents):
             catalogue.add_problem("K002", violation)
         catalogue.documents.extend(result.documents)
@@ -448,6 +456,20 @@ def _build_catalogue(
         catalogue.files.append(rel)
     catalogue.files.sort()
     return catalogue
+
+
+_ID_LINE = re.compile(
+    rb"""^\s*(?:-\s+)?id:\s*["']?([a-z0-9]+(?:[._-][a-z0-9]+)*)["']?\s*(?:#.*)?$""", re.M
+)
+
+
+def ids_written_in(raw: bytes | str) -> set[str]:
+    """The ids a file that does not parse seems to hold: each `id: x` line."""
+    return (
+        {match.decode("ascii") for match in _ID_LINE.findall(raw)}
+        if isinstance(raw, bytes)
+        else set()
+    )
 
 
 def _index(catalogue: Catalogue) -> None:

@@ -70,6 +70,9 @@ class SchemaError:
     message: str
     on_key: bool = False
     keyword: str = ""  # the JSON Schema keyword that failed
+    # An unknown field close to a known one ('ownr' for 'owner'): the known field counts as
+    # present but broken, so that its own rule (O301 no-owner) does not report it missing too.
+    meant: str | None = None
 
 
 class _FastValidator:
@@ -185,10 +188,12 @@ def _describe(error: Any) -> Iterator[SchemaError]:
         for key in value:
             if key not in known:
                 where = "" if not path else f" in {label}"
+                close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
                 yield SchemaError(
                     path + (key,),
                     f"unknown field {key!r}{where}{_did_you_mean(key, known)}",
                     on_key=True,
+                    meant=close[0] if close and not path else None,
                 )
     elif validator == "type":
         wanted = expected if isinstance(expected, list) else [expected]

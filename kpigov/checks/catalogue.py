@@ -86,33 +86,35 @@ def unknown_reference(catalogue: Catalogue, options: Options) -> Iterator[Violat
         )
 
     composite = _composite_inputs(catalogue)
+    unreadable = catalogue.unreadable_ids  # in a file that does not parse: unknown, not absent
     for kpi in iter_kind(catalogue, "kpi"):
         goals = kpi.fields.get("goals")
         for index, goal_id in enumerate(goals if isinstance(goals, list) else []):
-            if goal_id not in catalogue.goals:
+            if goal_id not in catalogue.goals and goal_id not in unreadable:
                 yield unknown(kpi, ("goals", index), goal_id, "goal")
         for index, input_kpi in composite.get(kpi.id or "", ()):
-            if input_kpi not in catalogue.kpis:
+            if input_kpi not in catalogue.kpis and input_kpi not in unreadable:
                 yield unknown(kpi, ("formula", "inputs", index, "kpi"), input_kpi, "KPI")
         for field in ("replaced_by", "parent"):
             target = kpi.fields.get(field)
             if (
                 isinstance(target, str)
                 and target not in catalogue.kpis
+                and target not in unreadable
                 and field not in kpi.origins
             ):
                 yield unknown(kpi, (field,), target, "KPI")
     for goal in iter_kind(catalogue, "goal"):
         parent = goal.fields.get("parent")
-        if isinstance(parent, str) and parent not in catalogue.goals:
+        if isinstance(parent, str) and parent not in catalogue.goals and parent not in unreadable:
             yield unknown(goal, ("parent",), parent, "goal")
     for person in iter_kind(catalogue, "person"):
         team = person.fields.get("team")
-        if isinstance(team, str) and team not in catalogue.teams:
+        if isinstance(team, str) and team not in catalogue.teams and team not in unreadable:
             yield unknown(person, ("team",), team, "team")
     for team in iter_kind(catalogue, "team"):
         lead = team.fields.get("lead")
-        if isinstance(lead, str) and lead not in catalogue.persons:
+        if isinstance(lead, str) and lead not in catalogue.persons and lead not in unreadable:
             yield unknown(team, ("lead",), lead, "person")
 
 

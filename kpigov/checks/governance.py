@@ -63,6 +63,8 @@ def removed_without_deprecation(catalogue: Catalogue, options: Options) -> Itera
         if _base_status(before) != "active":
             continue
         current = catalogue.kpis.get(kpi_id)
+        if current is None and kpi_id in catalogue.unreadable_ids:
+            continue  # its file does not parse (K001): unknown, not removed
         if current is None:
             yield Violation(
                 file=base.kpi_files[kpi_id],

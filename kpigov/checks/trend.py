@@ -97,7 +97,10 @@ def stale_history(kpi: Document, catalogue: Catalogue, options: Options) -> Foun
 
 
 def orphan_history(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
-    for kpi_id in sorted(catalogue.history.keys() - catalogue.kpis.keys()):
+    # A KPI in a file that does not parse is unknown, not gone (K001 says so).
+    for kpi_id in sorted(
+        catalogue.history.keys() - catalogue.kpis.keys() - catalogue.unreadable_ids
+    ):
         history = catalogue.history[kpi_id]
         yield Violation(file=history.file, span=Span(1, 1, 1, 1), args={"id": kpi_id})
 
