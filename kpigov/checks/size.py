@@ -93,11 +93,13 @@ def complex_formula(kpi: Document, catalogue: Catalogue, options: Options) -> Fo
     return NOTHING
 
 
-_NOT_WORD = re.compile(r"[\W_]+")
+# Punctuation and spacing go; what changes the measure stays: '%' and '#' ("Food Revenue %" is
+# not "Food Revenue"), and words such as per, rate, ratio and share are words, so they stay.
+_NOT_WORD = re.compile(r"[^\w%#]+|_+")
 
 
 def normalised_name(name: str) -> str:
-    return _NOT_WORD.sub(" ", name.casefold()).strip()
+    return " ".join(_NOT_WORD.sub(" ", name.casefold()).split())
 
 
 def _stands_for(kpi: Document) -> dict[str, str]:
@@ -111,7 +113,13 @@ def _stands_for(kpi: Document) -> dict[str, str]:
         stands_for = kpi_input or item.get("source")
         if name.__class__ is str and stands_for.__class__ is str and stands_for:
             prefix = "kpi:" if kpi_input else "source:"
-            replacements[name] = prefix + " ".join(stands_for.casefold().split())
+            text = prefix + " ".join(stands_for.casefold().split())
+            description = item.get("description")
+            if description.__class__ is str and description:
+                # an input's description states its filters: two counts of orders that differ
+                # only by a filter are two measures
+                text += " | " + " ".join(description.casefold().split())
+            replacements[name] = text
     return replacements
 
 
@@ -132,10 +140,14 @@ def normalised_definition(kpi: Document) -> str | None:
 def duplicate_definition(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
     """Active KPIs that define the same thing twice, found by hashing (linear).
 
-    KPIs are grouped by normalised name and by normalised formula; in each group of two or more,
-    every KPI but the first by id is reported.
+    KPIs are grouped by normalised name, by normalised formula, and by normalised description
+    (for KPIs with different names); in each group of two or more, every KPI but the first by id
+    is reported, with the member whose name is closest to its own as its twin. A breakdown and
+    its parent share their definition by design: a formula or description a KPI takes from its
+    parent is not compared.
     """
     by_name: dict[str, list[Document]] = {}
+    by_description: dict[str, list[Document]] = {}
     # Two formulas can only be equal when their inputs stand for the same things, so the full
     # normalised formula is computed only for KPIs that share such a bucket.
     with_formula: list[tuple[Document, str, dict[str, str], tuple[str, ...]]] = []
@@ -144,8 +156,13 @@ def duplicate_definition(catalogue: Catalogue, options: Options) -> Iterator[Vio
         name = kpi.fields.get("name")
         if isinstance(name, str) and (plain_name := normalised_name(name)):
             by_name.setdefault(plain_name, []).append(kpi)
+        description = kpi.fields.get("description")
+        if isinstance(description, str) and "description" not in kpi.origins:
+            text = " ".join(description.casefold().split())
+            if len(text) >= 40:  # a short description ("Count of orders.") is no fingerprint
+                by_description.setdefault(text, []).append(kpi)
         expression = _expression(kpi)
-        if expression is not None:
+        if expression is not None and "formula" not in kpi.origins:
             stands_for = _stands_for(kpi)
             bucket = tuple(sorted(stands_for.values()))
             with_formula.append((kpi, expression, stands_for, bucket))
@@ -156,16 +173,51 @@ def duplicate_definition(catalogue: Catalogue, options: Options) -> Iterator[Vio
             definition = normalised(parse_formula(expression), stands_for)
             if definition is not None:
                 by_formula.setdefault(definition, []).append(kpi)
-    for variant, groups in (("name", by_name), ("formula", by_formula)):
+    reported: set[str] = set()
+    for variant, groups in (
+        ("name", by_name),
+        ("formula", by_formula),
+        ("description", by_description),
+    ):
         for group in groups.values():
+            if variant == "description":
+                names = {normalised_name(str(k.fields.get("name", ""))) for k in group}
+                if len(names) < 2:
+                    continue  # same name too: the name variant says it
+            group = [k for k in group if not _family(k, group)]
             if len(group) < 2:
                 continue
-            first, *others = sorted(group, key=lambda d: d.id or "")  # ids are unique here
-            for kpi in others:
+            ordered = sorted(group, key=lambda d: d.id or "")  # ids are unique here
+            for kpi in ordered[1:]:
+                if variant == "description" and kpi.id in reported:
+                    continue
+                twin = _closest(kpi, ordered)
+                reported.add(kpi.id or "")
                 yield on_document(
                     kpi,
                     variant=variant,
-                    args={"first": first.id, "first_file": f"{first.file}:{first.line}"},
-                    related=(first.id or "",),
+                    args={"first": twin.id, "first_file": f"{twin.file}:{twin.line}"},
+                    related=(twin.id or "",),
                     fingerprint_path=variant,
                 )
+
+
+def _family(kpi: Document, group: list[Document]) -> bool:
+    """A breakdown whose parent is in the same group (they share a definition on purpose)."""
+    parent = kpi.fields.get("parent")
+    return isinstance(parent, str) and any(other.id == parent for other in group)
+
+
+def _closest(kpi: Document, ordered: list[Document]) -> Document:
+    """The group member (before ``kpi``, by id) whose name is most like its own."""
+    from difflib import SequenceMatcher
+
+    name = str(kpi.fields.get("name", "")).casefold()
+    earlier = [other for other in ordered if (other.id or "") < (kpi.id or "")]
+    return max(
+        earlier,
+        key=lambda other: (
+            SequenceMatcher(None, name, str(other.fields.get("name", "")).casefold()).ratio(),
+            -ordered.index(other),
+        ),
+    )
