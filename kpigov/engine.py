@@ -71,6 +71,8 @@ def to_finding(rule: Rule, violation: Violation, severity: str, language: str) -
     else:
         span = (1, 1, 1, 1)  # type: ignore[assignment]
     path = () if violation.path == DOCUMENT_START else violation.path
+    if rule.variant_severity and severity == rule.severity:  # unless configured otherwise
+        severity = rule.variant_severity.get(violation.variant, severity)
     return Finding(
         rule=rule.id,
         name=rule.name,

@@ -146,6 +146,8 @@ class Rule:
     given: Mapping[str, Any] | None = None
     then: Mapping[str, Any] | None = None
     url: str | None = None  # a house rule's documentation (built-in rules: the rule reference)
+    # A variant of a different weight (S102's breakdown is information, its join a warning).
+    variant_severity: Mapping[str, str] = field(default_factory=dict)
 
     def format_message(self, variant: str, args: Mapping[str, Any], language: str = "en") -> str:
         templates = self.message
@@ -202,6 +204,7 @@ def rule_from_data(data: Mapping[str, Any], source: Path | None = None) -> Rule:
         given=data.get("given"),
         then=data.get("then"),
         url=data.get("url"),
+        variant_severity=MappingProxyType(dict(data.get("variant_severity") or {})),
     )
 
 

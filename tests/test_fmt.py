@@ -131,6 +131,8 @@ def test_any_key_order_with_comments_formats_stably(order: list[str], comments: 
         "name": "N",
         "description": "D",
         "tier": "pi",
+        "parent": "p",
+        "breakdown": "Development",
         "owner": "o",
         "goals": "[g]",
         "perspective": "customer",

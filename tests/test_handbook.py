@@ -12,8 +12,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import kpigov.handbook.site as site_module
+from kpigov.checks.common import rag_status
 from kpigov.handbook.markdown import _renderer, render_markdown
-from kpigov.handbook.site import rag_status
 from tests.conftest import REPO, catalogue_in_context, run_cli
 
 ACME = REPO / "examples" / "acme"

@@ -182,3 +182,23 @@ def _grouped(documents: Iterable[Document], field_name: str) -> dict[str, list[D
 
 def ids(documents: list[Document]) -> tuple[str, ...]:
     return tuple(sorted(document.id for document in documents if document.id))
+
+
+def rag_status(value: float, direction: str | None, thresholds: Any, target: Any) -> str | None:
+    """red/amber/green of a value; a value on a boundary falls in the better band (SPEC §3.1)."""
+    if not isinstance(thresholds, dict):
+        return None
+    red, amber = thresholds.get("red"), thresholds.get("amber")
+    if not isinstance(red, (int, float)) or not isinstance(amber, (int, float)):
+        return None
+    if direction == "higher-is-better":
+        return "red" if value < red else "amber" if value < amber else "green"
+    if direction == "lower-is-better":
+        return "red" if value > red else "amber" if value > amber else "green"
+    if direction == "target-range" and isinstance(target, dict):
+        low, high = target.get("min"), target.get("max")
+        if not isinstance(low, (int, float)) or not isinstance(high, (int, float)):
+            return None
+        distance = low - value if value < low else value - high if value > high else 0
+        return "red" if distance > red else "amber" if distance > amber else "green"
+    return None

@@ -77,10 +77,136 @@ def vague_description(kpi: Document, catalogue: Catalogue, options: Options) -> 
     return NOTHING
 
 
+# A joiner after one of these words joins parts of the population or scope ("Women in Senior
+# Leadership and Executive Roles", "Share of new and returning customers"), not two measures.
+_SCOPE_WORDS = frozenset(
+    [
+        "in",
+        "of",
+        "for",
+        "within",
+        "from",
+        "among",
+        "across",
+        "between",
+        "by",
+        "per",
+        "at",
+        "on",
+        "van",
+        "voor",
+        "binnen",
+        "uit",
+        "onder",
+        "bij",
+        "over",
+        "tussen",
+        "per",
+        "op",
+        "von",
+        "für",
+        "im",
+        "der",
+        "des",
+    ]
+)
+_BREAKDOWN = re.compile(r"\s(?:by|per|naar|volgens)\s+\S", re.IGNORECASE)
+
+
+def _known_names(catalogue: Catalogue) -> list[str]:
+    """Names of teams and goals, lower case: an '&' or 'and' inside one joins nothing."""
+
+    def build() -> list[str]:
+        names = [
+            str(d.fields.get("name", "")).casefold()
+            for table in (catalogue.teams, catalogue.goals)
+            for d in table.values()
+        ]
+        return [n for n in names if _COMPOUND.search(n)]
+
+    return catalogue.memo("compound_known_names", build)
+
+
 def compound_name(kpi: Document, catalogue: Catalogue, options: Options) -> Found:
     name = kpi.fields.get("name")
-    if isinstance(name, str) and (match := _COMPOUND.search(name)):
-        return [on_document(kpi, ("name",), args={"name": name, "joiner": match.group().strip()})]
+    if not isinstance(name, str):
+        return NOTHING
+    lowered = name.casefold()
+    protected = [*_known_names(catalogue)]
+    breakdown = kpi.fields.get("breakdown")
+    if isinstance(breakdown, str):
+        protected.append(breakdown.casefold())
+    spans = [
+        (start, start + len(phrase))
+        for phrase in protected
+        if phrase and (start := lowered.find(phrase)) >= 0
+    ]
+    joins = []
+    for match in _COMPOUND.finditer(name):
+        if any(start <= match.start() and match.end() <= end for start, end in spans):
+            continue  # inside the name of a team, goal or the KPI's own breakdown
+        joiner = match.group().strip()
+        words_before = re.findall(r"[\w']+", name[: match.start()].casefold())
+        if joiner.isalpha() and _SCOPE_WORDS & set(words_before):
+            continue  # joins two parts of the scope: one measure
+        joins.append(joiner)
+    if joins == ["/"]:
+        joins = []  # one ' / ' between two measures is a ratio: one measure
+    if joins:
+        return [on_document(kpi, ("name",), args={"name": name, "joiner": joins[0]})]
+    if (match := _BREAKDOWN.search(name)) is not None:
+        return [
+            on_document(
+                kpi,
+                ("name",),
+                variant="breakdown",
+                args={"name": name, "by": name[match.start() :].strip()},
+            )
+        ]
+    return NOTHING
+
+
+_HTML_TAG = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9-]*)(?:\s[^<>]*)?/?>|</[a-zA-Z][a-zA-Z0-9-]*\s*>")
+
+
+def raw_html(kpi: Document, catalogue: Catalogue, options: Options) -> Found:
+    """S103: a Markdown field holds raw HTML (the handbook shows it as text)."""
+    found = []
+    for field in ("description", "risks"):
+        value = kpi.fields.get(field)
+        if field in kpi.origins or not isinstance(value, str) or "<" not in value:
+            continue
+        tags = _HTML_TAG.findall(value)
+        if tags:
+            found.append(
+                on_document(
+                    kpi,
+                    (field,),
+                    args={"field": field, "tag": tags[0][:40], "count": len(tags)},
+                    fingerprint_path=field,
+                )
+            )
+    return found
+
+
+# A target or comparator in a name ("50% or more", "at least", "≥", "below 5"), or a plan period
+# ("FY23 Plan", "Q3 2026"): the name should say what is measured; the target has its own field.
+_TARGET_IN_NAME = re.compile(
+    r"(?:[≥≤<>]=?\s*\d|\d+(?:[.,]\d+)?\s*%\s*(?:or|of)\s+(?:more|less|higher|lower|meer|minder)"
+    r"|\b(?:at least|at most|no more than|no less than|more than|less than|greater than|"
+    r"fewer than|minimaal|maximaal|ten minste|tenminste|minder dan|meer dan)\b"
+    r"|\b(?:below|above|under|over|onder|boven)\s+\d"
+    r"|\bfy\s?\d{2,4}\b|\bq[1-4]\s?'?\d{2,4}\b|\b(?:plan|budget|target|doel)\s+(?:19|20)\d{2}\b"
+    r"|\((?:fy|q[1-4])[^)]*\))",
+    re.IGNORECASE,
+)
+
+
+def target_in_name(kpi: Document, catalogue: Catalogue, options: Options) -> Found:
+    """S104: the name states a target or comparator, or a plan period."""
+    name = kpi.fields.get("name")
+    if isinstance(name, str) and (match := _TARGET_IN_NAME.search(name)):
+        return [on_document(kpi, ("name",), args={"name": name, "phrase": match.group().strip()})]
     return NOTHING
 
 

@@ -12,6 +12,7 @@ from kpigov.checks.common import (
     format_number,
     format_scale,
     is_invalid,
+    rag_status,
     scale_of,
     sub_value,
     to_date,
@@ -92,6 +93,34 @@ def stale_history(kpi: Document, catalogue: Catalogue, options: Options) -> Foun
             span=_row_span(history.lines[-1]),
             args={"date": last_date.isoformat(), "days": age, "frequency": frequency},
             fingerprint_path="history[latest]",
+        )
+    ]
+
+
+def assessment_contradicts_data(kpi: Document, catalogue: Catalogue, options: Options) -> Found:
+    """T607: the owner says on-track while the latest value is red, or off-track while green."""
+    assessment = kpi.fields.get("assessment")
+    level = assessment.get("level") if isinstance(assessment, dict) else None
+    history = catalogue.history.get(kpi.id or "")
+    if level not in ("on-track", "off-track") or history is None or not history.values:
+        return NOTHING
+    latest = history.values[-1]
+    computed = rag_status(
+        latest, kpi.fields.get("direction"), kpi.fields.get("thresholds"), kpi.fields.get("target")
+    )
+    if (level, computed) not in (("on-track", "red"), ("off-track", "green")):
+        return NOTHING
+    return [
+        on_document(
+            kpi,
+            ("assessment", "level"),
+            args={
+                "level": level,
+                "status": computed,
+                "value": format_number(latest),
+                "date": history.dates[-1],
+            },
+            fingerprint_path="assessment.level",
         )
     ]
 

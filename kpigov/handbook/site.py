@@ -13,7 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from kpigov.catalogue import Catalogue
-from kpigov.checks.common import active_kpis_by_goal, checked_kpis, goal_status, status
+from kpigov.checks.common import (
+    active_kpis_by_goal,
+    checked_kpis,
+    goal_status,
+    rag_status,
+    status,
+)
 from kpigov.findings import Finding
 from kpigov.handbook.chart import trend_svg
 from kpigov.handbook.gitlog import GitHistory
@@ -53,26 +59,6 @@ def _with_unit(value: Any, unit: str | None) -> str:
     if unit and unit.startswith("currency:"):
         return f"{unit[9:]} {text}"
     return f"{text} {unit}" if unit in ("days", "hours", "minutes") else text
-
-
-def rag_status(value: float, direction: str | None, thresholds: Any, target: Any) -> str | None:
-    """red/amber/green of a value; a value on a boundary falls in the better band (SPEC §3.1)."""
-    if not isinstance(thresholds, dict):
-        return None
-    red, amber = thresholds.get("red"), thresholds.get("amber")
-    if not isinstance(red, (int, float)) or not isinstance(amber, (int, float)):
-        return None
-    if direction == "higher-is-better":
-        return "red" if value < red else "amber" if value < amber else "green"
-    if direction == "lower-is-better":
-        return "red" if value > red else "amber" if value > amber else "green"
-    if direction == "target-range" and isinstance(target, dict):
-        low, high = target.get("min"), target.get("max")
-        if not isinstance(low, (int, float)) or not isinstance(high, (int, float)):
-            return None
-        distance = low - value if value < low else value - high if value > high else 0
-        return "red" if distance > red else "amber" if distance > amber else "green"
-    return None
 
 
 class Site:
