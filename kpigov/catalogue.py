@@ -239,23 +239,27 @@ def _validate(document: Document) -> list[Violation]:
                 document=document,
                 path=DOCUMENT_START,
                 args={
-                    "message": f"a catalogue document must be a mapping with a kind, not {_shape(data)}"
+                    "message": f"a catalogue document must be a mapping with a kind, not {_shape(data)}",
+                    "message_nl": "een document van de catalogus is een mapping met een kind, "
+                    f"geen {_shape(data, 'nl')}",
                 },
             )
         ]
     kind = data.get("kind")
     if kind not in DOCUMENT_KINDS:
-        message = (
-            "the document has no kind; add `kind:` with one of " + ", ".join(DOCUMENT_KINDS)
-            if kind in (None, "", [])
-            else f"kind: {kind!r} is not one of " + ", ".join(DOCUMENT_KINDS)
-        )
+        kinds = ", ".join(DOCUMENT_KINDS)
+        if kind in (None, "", []):
+            message = f"the document has no kind; add `kind:` with one of {kinds}"
+            message_nl = f"het document heeft geen kind; voeg `kind:` toe met een van {kinds}"
+        else:
+            message = f"kind: {kind!r} is not one of {kinds}"
+            message_nl = f"kind: {kind!r} is niet een van {kinds}"
         return [
             Violation(
                 file=document.file,
                 document=document,
                 path=("kind",) if "kind" in data else DOCUMENT_START,
-                args={"message": message},
+                args={"message": message, "message_nl": message_nl},
             )
         ]
     document.kind = kind
@@ -271,7 +275,7 @@ def _validate(document: Document) -> list[Violation]:
                 document=document,
                 path=error.path,
                 on_key=error.on_key,
-                args={"message": error.message},
+                args={"message": error.message, "message_nl": error.message_nl or error.message},
                 fingerprint_path=format_yaml_path(error.path),
             )
         )
@@ -284,7 +288,9 @@ def _validate(document: Document) -> list[Violation]:
                 path=path,
                 args={
                     "message": f"{format_yaml_path(path)}: numbers must be finite and at "
-                    "most 20 digits long (.inf, .nan and huge numbers are not values a KPI can have)"
+                    "most 20 digits long (.inf, .nan and huge numbers are not values a KPI can have)",
+                    "message_nl": f"{format_yaml_path(path)}: getallen zijn eindig en hoogstens "
+                    "20 cijfers lang (.inf, .nan en enorme getallen zijn geen waarden van een KPI)",
                 },
                 fingerprint_path=format_yaml_path(path),
             )
@@ -296,12 +302,13 @@ def _validate(document: Document) -> list[Violation]:
     return violations
 
 
-def _shape(data: object) -> str:
+def _shape(data: object, language: str = "en") -> str:
+    nl = language == "nl"
     if data is None:
-        return "an empty document"
+        return "een leeg document" if nl else "an empty document"
     if isinstance(data, list):
-        return "a list"
-    return f"the single value {data!r}"
+        return "een lijst" if nl else "a list"
+    return f"de losse waarde {data!r}" if nl else f"the single value {data!r}"
 
 
 @contextlib.contextmanager

@@ -329,6 +329,7 @@ def lint(
         repository_prefix=repository_prefix(catalogue_root),
         include_suppressed=include_suppressed,
         terminal=to_stdout and sys.stdout.isatty(),
+        language=result.settings.config.language,
     )
     targets = [(format_name, path) for path in plain] + extra
     for target_format, path in targets:

@@ -99,7 +99,9 @@ def configured_schema_errors(
                 path=("handle",),
                 args={
                     "message": f"handle: {value!r} does not match handle_pattern "
-                    f"{config.handle_pattern!r} of kpigov.yaml; fix the handle or the pattern"
+                    f"{config.handle_pattern!r} of kpigov.yaml; fix the handle or the pattern",
+                    "message_nl": f"handle: {value!r} past niet bij handle_pattern "
+                    f"{config.handle_pattern!r} van kpigov.yaml; verbeter de handle of het patroon",
                 },
                 fingerprint_path=format_yaml_path(("handle",)),
             )

@@ -79,6 +79,39 @@ class OptionSpec:
         return None
 
 
+# Words of the catalogue format that messages quote (frequency: daily), as a Dutch sentence says
+# them; only arguments that hold such a word are translated, never a user's text.
+VALUE_WORDS_NL: Mapping[str, str] = MappingProxyType(
+    {
+        "realtime": "realtime",
+        "hourly": "elk uur",
+        "daily": "dagelijks",
+        "weekly": "wekelijks",
+        "monthly": "maandelijks",
+        "quarterly": "elk kwartaal",
+        "yearly": "jaarlijks",
+        "financial": "financieel",
+        "customer": "klant",
+        "internal-process": "interne processen",
+        "learning-growth": "leren en groeien",
+        "active": "actief",
+        "draft": "concept",
+        "deprecated": "uitgefaseerd",
+        "retired": "vervallen",
+        "achieved": "bereikt",
+        "abandoned": "opgegeven",
+        "on-track": "op koers",
+        "at-risk": "risico",
+        "off-track": "uit koers",
+        "unknown": "onbekend",
+        "red": "rood",
+        "amber": "oranje",
+        "green": "groen",
+    }
+)
+_TRANSLATED_ARGS = frozenset(
+    ("frequency", "review", "floor", "level", "perspective", "status", "goal_status")
+)
 _FORMATTER = string.Formatter()
 _LONGEST_VALUE = 120  # characters of a user's text quoted in a message
 
@@ -150,6 +183,13 @@ class Rule:
     variant_severity: Mapping[str, str] = field(default_factory=dict)
 
     def format_message(self, variant: str, args: Mapping[str, Any], language: str = "en") -> str:
+        if language == "nl":
+            args = {
+                key: VALUE_WORDS_NL.get(value, value)
+                if key in _TRANSLATED_ARGS and isinstance(value, str)
+                else value
+                for key, value in args.items()
+            }
         templates = self.message
         translated = self.translations.get(language, {}).get("message")
         if translated:

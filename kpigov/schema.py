@@ -70,6 +70,7 @@ class SchemaError:
     message: str
     on_key: bool = False
     keyword: str = ""  # the JSON Schema keyword that failed
+    message_nl: str = ""  # the same in Dutch (catalogues with language: nl)
     # An unknown field close to a known one ('ownr' for 'owner'): the known field counts as
     # present but broken, so that its own rule (O301 no-owner) does not report it missing too.
     meant: str | None = None
@@ -132,21 +133,31 @@ _TYPE_WORDS = {
     "boolean": "true or false",
     "null": "nothing",
 }
+_TYPE_WORDS_NL = {
+    "string": "tekst",
+    "number": "een getal",
+    "integer": "een geheel getal",
+    "object": "een mapping (sleutel: waarde-regels)",
+    "array": "een lijst",
+    "boolean": "true of false",
+    "null": "niets",
+}
 
 
-def describe_value(value: Any) -> str:
+def describe_value(value: Any, language: str = "en") -> str:
+    nl = language == "nl"
     if value is None:
-        return "nothing"
+        return "niets" if nl else "nothing"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
-        return f"the number {value!r}"
+        return f"het getal {value!r}" if nl else f"the number {value!r}"
     if isinstance(value, str):
-        return f"the text {value!r}"
+        return f"de tekst {value!r}" if nl else f"the text {value!r}"
     if isinstance(value, dict):
-        return "a mapping"
+        return "een mapping" if nl else "a mapping"
     if isinstance(value, list):
-        return "a list"
+        return "een lijst" if nl else "a list"
     return repr(value)
 
 
@@ -154,19 +165,29 @@ def _label(path: YamlPath) -> str:
     return format_yaml_path(path) or "the document"
 
 
-def _did_you_mean(word: Any, choices: list[str]) -> str:
+def _did_you_mean(word: Any, choices: list[str], language: str = "en") -> str:
     if not isinstance(word, str):
         return ""
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    if not close:
+        return ""
+    return f" (bedoelt u {close[0]!r}?)" if language == "nl" else f" (did you mean {close[0]!r}?)"
 
 
-def _with_hint(message: str, schema: Any) -> str:
-    hint = schema.get("x-hint") if isinstance(schema, dict) else None
+def _with_hint(message: str, schema: Any, language: str = "en") -> str:
+    hint = None
+    if isinstance(schema, dict):
+        hint = schema.get("x-hint-nl") if language == "nl" else None
+        hint = hint or schema.get("x-hint")
     return f"{message}; {hint}" if hint else message
 
 
+def _error(path: YamlPath, en: str, nl: str, **kwargs: Any) -> SchemaError:
+    return SchemaError(path, en, message_nl=nl, **kwargs)
+
+
 def _describe(error: Any) -> Iterator[SchemaError]:
+    """One located message per error, in English and Dutch."""
     path: YamlPath = tuple(error.absolute_path)
     label = _label(path)
     validator, expected, value, schema = (
@@ -175,76 +196,111 @@ def _describe(error: Any) -> Iterator[SchemaError]:
         error.instance,
         error.schema,
     )
+    where_en = "" if not path else f" in {label}"
+    where_nl = "" if not path else f" in {label}"
     if validator == "anyOf":
         yield from _describe_any_of(error, path)
     elif validator == "required":
         present = value if isinstance(value, dict) else {}
         for name in expected:
             if name not in present:
-                where = "" if not path else f" in {label}"
-                yield SchemaError(path, f"missing required field {name!r}{where}")
+                yield _error(
+                    path,
+                    f"missing required field {name!r}{where_en}",
+                    f"verplicht veld {name!r} ontbreekt{where_nl}",
+                )
     elif validator == "additionalProperties":
         known = sorted(schema.get("properties", {}))
         for key in value:
             if key not in known:
-                where = "" if not path else f" in {label}"
                 close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-                yield SchemaError(
+                yield _error(
                     path + (key,),
-                    f"unknown field {key!r}{where}{_did_you_mean(key, known)}",
+                    f"unknown field {key!r}{where_en}{_did_you_mean(key, known)}",
+                    f"onbekend veld {key!r}{where_nl}{_did_you_mean(key, known, 'nl')}",
                     on_key=True,
                     meant=close[0] if close and not path else None,
                 )
     elif validator == "type":
         wanted = expected if isinstance(expected, list) else [expected]
         words = " or ".join(_TYPE_WORDS.get(w, w) for w in wanted if w != "null")
-        yield SchemaError(
-            path, _with_hint(f"{label}: expected {words}, got {describe_value(value)}", schema)
+        words_nl = " of ".join(_TYPE_WORDS_NL.get(w, w) for w in wanted if w != "null")
+        yield _error(
+            path,
+            _with_hint(f"{label}: expected {words}, got {describe_value(value)}", schema),
+            _with_hint(
+                f"{label}: verwacht {words_nl}, niet {describe_value(value, 'nl')}", schema, "nl"
+            ),
         )
     elif validator == "enum":
         options = [o for o in expected if o not in (None, "", [])]
         listing = ", ".join(str(o) for o in options)
         shown = repr(value) if isinstance(value, str) else describe_value(value)
-        yield SchemaError(
+        shown_nl = repr(value) if isinstance(value, str) else describe_value(value, "nl")
+        yield _error(
             path,
             f"{label}: {shown} is not one of {listing}"
             + _did_you_mean(value, [str(o) for o in options]),
+            f"{label}: {shown_nl} is niet een van {listing}"
+            + _did_you_mean(value, [str(o) for o in options], "nl"),
         )
     elif validator == "const":
-        yield SchemaError(path, f"{label}: must be {expected!r}, not {value!r}")
-    elif validator == "pattern":
-        message = (
-            _with_hint(f"{label}: {value!r} is not valid", schema)
-            if "x-hint" in schema
-            else f"{label}: {value!r} does not match {expected}"
-        )
-        yield SchemaError(path, message, keyword="pattern")
-    elif validator == "format":
-        message = (
-            _with_hint(f"{label}: {value!r} is not a real calendar date", schema)
-            if expected == "date"
-            else f"{label}: {value!r} is not a valid {expected}"
-        )
-        yield SchemaError(path, message, keyword="format")
-    elif validator == "minLength":
-        yield SchemaError(
+        yield _error(
             path,
-            f"{label}: must not be empty"
-            if expected == 1
-            else f"{label}: needs at least {expected} characters",
+            f"{label}: must be {expected!r}, not {value!r}",
+            f"{label}: moet {expected!r} zijn, niet {value!r}",
         )
+    elif validator == "pattern":
+        if "x-hint" in schema:
+            en = _with_hint(f"{label}: {value!r} is not valid", schema)
+            nl = _with_hint(f"{label}: {value!r} is niet geldig", schema, "nl")
+        else:
+            en = f"{label}: {value!r} does not match {expected}"
+            nl = f"{label}: {value!r} past niet bij {expected}"
+        yield _error(path, en, nl, keyword="pattern")
+    elif validator == "format":
+        if expected == "date":
+            en = _with_hint(f"{label}: {value!r} is not a real calendar date", schema)
+            nl = _with_hint(f"{label}: {value!r} is geen bestaande datum", schema, "nl")
+        else:
+            en = f"{label}: {value!r} is not a valid {expected}"
+            nl = f"{label}: {value!r} is geen geldige {expected}"
+        yield _error(path, en, nl, keyword="format")
+    elif validator == "minLength":
+        if expected == 1:
+            yield _error(path, f"{label}: must not be empty", f"{label}: mag niet leeg zijn")
+        else:
+            yield _error(
+                path,
+                f"{label}: needs at least {expected} characters",
+                f"{label}: heeft minstens {expected} tekens nodig",
+            )
     elif validator == "maxLength":
-        yield SchemaError(
-            path, f"{label}: {len(value)} characters, at most {expected} allowed; shorten it"
+        yield _error(
+            path,
+            f"{label}: {len(value)} characters, at most {expected} allowed; shorten it",
+            f"{label}: {len(value)} tekens, hoogstens {expected} toegestaan; maak het korter",
         )
     elif validator in ("minimum", "exclusiveMinimum"):
-        yield SchemaError(path, f"{label}: {value!r} is too small; the minimum is {expected}")
+        yield _error(
+            path,
+            f"{label}: {value!r} is too small; the minimum is {expected}",
+            f"{label}: {value!r} is te klein; het minimum is {expected}",
+        )
     elif validator == "uniqueItems":
-        yield SchemaError(path, f"{label}: lists the same item more than once; remove the repeat")
+        yield _error(
+            path,
+            f"{label}: lists the same item more than once; remove the repeat",
+            f"{label}: noemt hetzelfde meer dan eens; haal de herhaling weg",
+        )
     elif validator == "oneOf" and "x-hint" in schema:
-        yield SchemaError(path, f"{label}: {schema['x-hint']}")
+        yield _error(
+            path,
+            f"{label}: {schema['x-hint']}",
+            f"{label}: {schema.get('x-hint-nl', schema['x-hint'])}",
+        )
     else:
-        yield SchemaError(path, f"{label}: {error.message}")
+        yield _error(path, f"{label}: {error.message}", f"{label}: {error.message}")
 
 
 def _describe_any_of(error: Any, path: YamlPath) -> Iterator[SchemaError]:
@@ -253,7 +309,11 @@ def _describe_any_of(error: Any, path: YamlPath) -> Iterator[SchemaError]:
     branches = error.validator_value
     real = [i for i, branch in enumerate(branches) if branch != _MISSING_REF]
     if "x-hint" in schema:
-        yield SchemaError(path, f"{_label(path)}: {schema['x-hint']}")
+        yield _error(
+            path,
+            f"{_label(path)}: {schema['x-hint']}",
+            f"{_label(path)}: {schema.get('x-hint-nl', schema['x-hint'])}",
+        )
         return
     context = [
         e for e in error.context if e.relative_schema_path and e.relative_schema_path[0] in real
@@ -263,4 +323,8 @@ def _describe_any_of(error: Any, path: YamlPath) -> Iterator[SchemaError]:
         for sub in context:
             yield from _describe(sub)
         return
-    yield SchemaError(path, f"{_label(path)}: {describe_value(error.instance)} is not valid here")
+    yield _error(
+        path,
+        f"{_label(path)}: {describe_value(error.instance)} is not valid here",
+        f"{_label(path)}: {describe_value(error.instance, 'nl')} is hier niet geldig",
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 from kpigov.catalogue import Catalogue, iter_kind
@@ -16,7 +17,14 @@ def yaml_syntax(catalogue: Catalogue, options: Options) -> list[Violation]:
 
 
 def schema(catalogue: Catalogue, options: Options) -> list[Violation]:
-    return catalogue.problems.get("K002", [])
+    # Every K002 has its message in Dutch too; where a problem has none (the loader's), the
+    # English one stands in.
+    return [
+        v
+        if "message_nl" in v.args
+        else replace(v, args={**v.args, "message_nl": v.args.get("message", "")})
+        for v in catalogue.problems.get("K002", [])
+    ]
 
 
 def duplicate_key(catalogue: Catalogue, options: Options) -> list[Violation]:

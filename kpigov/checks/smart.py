@@ -110,7 +110,17 @@ _SCOPE_WORDS = frozenset(
         "des",
     ]
 )
-_BREAKDOWN = re.compile(r"\s(?:by|per|naar|volgens)\s+\S", re.IGNORECASE)
+# "Revenue by region", "Omzet per regio": one measure broken down by a dimension. "per" also makes
+# rates ("cost per user", "new customers per month"), so only a dimension word counts after it.
+_DIMENSIONS = (
+    r"regions?|teams?|departments?|countr(?:y|ies)|products?|channels?|segments?|locations?|"
+    r"categor(?:y|ies)|business units?|sites?|brands?|stores?|regio'?s?|afdelingen|afdeling|"
+    r"landen|land|kanalen|kanaal|locaties?|categorie(?:ën|en)?|vestigingen|vestiging|merken|merk"
+)
+_BREAKDOWN = re.compile(
+    rf"\s(?:(?:by|naar|volgens)\s+(?!(?:the\s+)?(?:end|start|date|deadline)\b)\w|per\s+(?:{_DIMENSIONS})\b)",
+    re.IGNORECASE,
+)
 
 
 def _known_names(catalogue: Catalogue) -> list[str]:

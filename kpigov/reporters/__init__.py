@@ -34,6 +34,7 @@ class Report:
     warnings: Sequence[str] = field(default_factory=tuple)
     include_suppressed: bool = False  # SARIF: keep baseline-suppressed findings
     terminal: bool = False  # the text goes to a person at a terminal (long runs get a summary)
+    language: str = "en"  # of the summary lines (the findings' messages are already translated)
 
     def repository_path(self, file: str) -> str:
         """A finding's file relative to the git top-level (SARIF, github, gitlab)."""

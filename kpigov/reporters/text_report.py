@@ -42,12 +42,23 @@ def _frame(report: Report, finding: Finding) -> list[str]:
     ]
 
 
-def _plural(count: int, word: str) -> str:
+_WORDS_NL = {
+    "file": ("bestand", "bestanden"),
+    "error": ("fout", "fouten"),
+    "warning": ("waarschuwing", "waarschuwingen"),
+}
+
+
+def _plural(count: int, word: str, language: str = "en") -> str:
+    if language == "nl":
+        one, many = _WORDS_NL[word]
+        return f"{count} {one if count == 1 else many}"
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def render(report: Report) -> str:
     out: list[str] = []
+    nl = report.language == "nl"
     for finding in report.findings:
         if finding.suppressed:
             continue
@@ -61,17 +72,25 @@ def render(report: Report) -> str:
             out.extend(_frame(report, finding))
     if not report.quiet:
         counts = report.counts()
-        files = _plural(report.files_checked, "file")
+        files = _plural(report.files_checked, "file", report.language)
+        errors = _plural(counts["error"], "error", report.language)
+        warnings = _plural(counts["warning"], "warning", report.language)
         if counts["error"] + counts["warning"] + counts["info"] == 0:
-            out.append(_paint(f"All checks passed: {files}, no findings.", "ok", report.colour))
+            text = (
+                f"Alles in orde: {files}, geen bevindingen."
+                if nl
+                else f"All checks passed: {files}, no findings."
+            )
+            out.append(_paint(text, "ok", report.colour))
         else:
             summary = (
-                f"Found {_plural(counts['error'], 'error')}, {_plural(counts['warning'], 'warning')}"
-                f" and {counts['info']} info in {files}."
+                f"Gevonden: {errors}, {warnings} en {counts['info']} info in {files}."
+                if nl
+                else f"Found {errors}, {warnings} and {counts['info']} info in {files}."
             )
             out.append(_paint(summary, "bold", report.colour))
         if counts["suppressed"]:
-            out.append(f"{counts['suppressed']} suppressed.")
+            out.append(f"{counts['suppressed']} {'onderdrukt' if nl else 'suppressed'}.")
         shown = counts["error"] + counts["warning"] + counts["info"]
         if report.terminal and shown > LONG_RUN:
             out.extend(_per_rule(report))
@@ -88,6 +107,14 @@ def _per_rule(report: Report) -> list[str]:
 
     table = render_statistics("text", replace(report, quiet=True)).rstrip("\n").splitlines()
     top = table[0].split()[1] if table else "S101"
+    if report.language == "nl":
+        return [
+            "",
+            "Bevindingen per regel:",
+            *table,
+            f"Toon de bevindingen van één regel met `kpigov lint --select {top}`; "
+            "accepteer de rest voorlopig met `kpigov lint --update-baseline`.",
+        ]
     return [
         "",
         "Findings per rule:",
