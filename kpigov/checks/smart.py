@@ -162,6 +162,14 @@ def compound_name(kpi: Document, catalogue: Catalogue, options: Options) -> Foun
         joins.append(joiner)
     if joins == ["/"]:
         joins = []  # one ' / ' between two measures is a ratio: one measure
+    words = name.split()
+    if (
+        len(words) == 3
+        and joins
+        and words[1].casefold() in ("and", "en", "und", "et", "&")
+        and all(w.casefold().endswith(("en", "ing", "ion")) for w in (words[0], words[2]))
+    ):
+        joins = []  # "Beoordelen en interveniëren", "Monitoring and evaluation": one process
     if joins:
         return [on_document(kpi, ("name",), args={"name": name, "joiner": joins[0]})]
     if (match := _BREAKDOWN.search(name)) is not None:
@@ -449,8 +457,20 @@ _PLACEHOLDERS = frozenset(
         "nog te bepalen",
     }
 )
-_PLACEHOLDER_START = ("see ", "zie ", "tbd ", "tbd:", "tbd,", "identified in ", "to be ")
-_NUMBER_IN_WORDS = re.compile(r"(?<![\w.,])([-+]?\d+(?:[.,]\d+)?)\s*(%|percent|procent)?")
+_PLACEHOLDER_START = (
+    "see ",
+    "zie ",
+    "tbd ",
+    "tbd:",
+    "tbd,",
+    "identified in ",
+    "to be ",
+    "confidential",
+    "vertrouwelijk",
+)
+_NUMBER_IN_WORDS = re.compile(
+    r"(?<![\w.,])([-+]?(?:\d+(?:[.,]\d+)?|[.,]\d+))\s*(%|percent|procent)?"
+)
 
 
 def target_in_words(kpi: Document, catalogue: Catalogue, options: Options) -> Found:
@@ -466,6 +486,7 @@ def target_in_words(kpi: Document, catalogue: Catalogue, options: Options) -> Fo
     if len(numbers) == 1:
         value = numbers[0][0].replace(",", ".")
         value = value[:-2] if value.endswith(".0") else value
+        value = "0" + value if value.startswith(".") else value
         return [on_document(kpi, where, variant="number", args={"note": note, "value": value})]
     return [on_document(kpi, where, args={"note": note})]
 
