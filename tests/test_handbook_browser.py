@@ -211,3 +211,25 @@ def test_screenshots(
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= size[0], f"{page_path} scrolls sideways on a {viewport}: {width}px"
     watched.close()
+
+
+def test_findings_grouped_by_rule_with_a_severity_filter(browser: Any, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    code, _, err = run_cli(
+        "build", str(REPO / "examples" / "messy"), "--out", str(out), "--today", "2026-11-23"
+    )
+    assert code == 0, err
+    watched = Watched(browser)
+    page = watched.page
+    page.goto((out / "findings.html").as_uri())
+    groups = page.locator("details.rule-group")
+    counts = [int(t.split("—")[1].split()[0]) for t in groups.locator("summary").all_inner_texts()]
+    assert counts == sorted(counts, reverse=True) and len(counts) > 5
+    page.select_option("select[data-severity-filter]", "error")
+    visible = page.locator("details.rule-group:visible")
+    assert 0 < visible.count() < groups.count()
+    assert set(visible.evaluate_all("g => g.map(e => e.dataset.severity)")) == {"error"}
+    assert "severity=error" in page.url
+    page.goto((out / "findings.html").as_uri() + "?severity=info")  # the URL keeps the filter
+    assert page.locator("select[data-severity-filter]").input_value() == "info"
+    watched.close()

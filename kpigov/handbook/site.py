@@ -151,6 +151,28 @@ class Site:
         }
 
     # -- KPIs ---------------------------------------------------------------------------------
+    def finding_groups(self) -> list[dict[str, Any]]:
+        """The findings page: one group per rule, the most frequent first (a first run on a
+        large catalogue reads as a few rules, not thousands of rows)."""
+        by_rule: dict[str, list[Finding]] = {}
+        for finding in self.findings:
+            by_rule.setdefault(finding.rule, []).append(finding)
+        groups = []
+        for rule_id, findings in by_rule.items():
+            severities = {f.severity for f in findings}
+            worst = next(s for s in ("error", "warning", "info") if s in severities)
+            groups.append(
+                {
+                    "rule": rule_id,
+                    "name": findings[0].name,
+                    "severity": worst,
+                    "count": len(findings),
+                    "rule_href": f"rules.html#{rule_id}",
+                    "findings": [self.finding_view(f, "") for f in findings],
+                }
+            )
+        return sorted(groups, key=lambda g: (-g["count"], g["rule"]))
+
     def scorecard(self, kpi: Document) -> list[dict[str, Any]]:
         mine = self.by_object.get(kpi.id or "", [])
         card = []
@@ -486,11 +508,7 @@ def render_site(given: BuildInput, out: Path, progress: bool = False) -> int:
                 "rules.html",
                 rules=[_rule_view(rule, given.language) for rule in given.rules],
             )
-            write(
-                "findings.html",
-                "findings.html",
-                findings=[site.finding_view(f, "") for f in site.findings],
-            )
+            write("findings.html", "findings.html", groups=site.finding_groups())
             write(
                 "changes.html",
                 "changes.html",

@@ -59,4 +59,30 @@
     };
     selects.forEach(function (select) { select.addEventListener("change", apply); });
   }
+
+  /* Findings page: show one severity; the choice is kept in the URL (?severity=warning). */
+  var severityBox = document.querySelector("div.severity-filter");
+  if (severityBox) {
+    severityBox.hidden = false;
+    var choice = severityBox.querySelector("select");
+    var none = severityBox.querySelector("[data-none]");
+    var grouped = Array.prototype.slice.call(document.querySelectorAll("[data-severity]"));
+    var show = function () {
+      var wanted = choice.value;
+      var shown = 0;
+      grouped.forEach(function (element) {
+        var visible = !wanted || element.getAttribute("data-severity") === wanted;
+        element.hidden = !visible;
+        if (visible && element.tagName === "DETAILS") { shown += 1; }
+      });
+      none.hidden = shown !== 0;
+      var url = new URL(window.location.href);
+      if (wanted) { url.searchParams.set("severity", wanted); } else { url.searchParams.delete("severity"); }
+      window.history.replaceState(null, "", url.toString());
+    };
+    var initial = new URL(window.location.href).searchParams.get("severity");
+    if (initial) { choice.value = initial; }
+    choice.addEventListener("change", show);
+    show();
+  }
 }());
