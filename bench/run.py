@@ -285,6 +285,18 @@ def main() -> None:
                 (f"  kpigov cold lint is {checked / cold:.1f}x faster", cold, None, None, None)
             )
         rows.append(("kpigov --version start-up", version, None, None, None))
+    measured_root = arguments.workdir / "measure-1000"
+    if not (measured_root / "kpigov.yaml").exists():
+        subprocess.run(
+            [sys.executable, str(HERE / "measure_catalogue.py"), str(measured_root), "1000"],
+            check=True,
+        )
+    measured, measure_peak = timed(
+        [*kpigov, "measure", "--root", str(measured_root), "--date", "2026-06-30", "--dry-run"],
+        arguments.runs,
+    )
+    rows.append(("measure 1,000 KPIs in DuckDB (dry run)", measured, None, None, measure_peak))
+    rows.append((f"  {measured / 1000 * 1000:.2f} ms per KPI", measured, None, None, None))
     print(f"{'work':48} {'median s':>9} {'x floor':>8} {'target s':>9} {'peak MB':>8}")
     for work, seconds, ratio, target, peak in rows:
         ratio_text = f"{ratio:.2f}" if ratio is not None else ""

@@ -36,6 +36,7 @@ __all__ = [
     "BuildResult",
     "KpigovError",
     "LintResult",
+    "MeasureResult",
     "Settings",
     "ImportConflicts",
     "ImportResult",
@@ -44,6 +45,7 @@ __all__ = [
     "import_catalogue",
     "lint",
     "load_settings",
+    "measure",
 ]
 
 
@@ -540,3 +542,63 @@ def import_catalogue(
     )
     result.lint = lint(target, today=today, use_cache=False)
     return result
+
+
+@dataclass
+class MeasureResult:
+    root: Path
+    outcomes: list[Any]  # measure.runner.Outcome: kpi, file, line, status, rows, message
+
+    @property
+    def failed(self) -> list[Any]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+
+def measure(
+    root: str | Path | None = None,
+    selection: Sequence[str] = (),
+    *,
+    date: dt.date | None = None,
+    first: dt.date | None = None,
+    last: dt.date | None = None,
+    dry_run: bool = False,
+    timeout: float = 60.0,
+    today: dt.date | None = None,
+    workers: int = 8,
+) -> MeasureResult:
+    """Compute the selected KPIs (ids or globs; all with a ``measure`` when empty) in their
+    databases and append the values to their history. ``date`` measures the period ending on
+    that day; ``first``/``last`` every period end between them; neither: the last complete one."""
+    from kpigov.catalogue import build_catalogue
+    from kpigov.measure.runner import Plan, measure_kpis, select
+
+    if date is not None and (first is not None or last is not None):
+        raise KpigovError("give --date, or --from and --to, not both")
+    if (first is None) != (last is None):
+        raise KpigovError("--from and --to go together")
+    if first is not None and last is not None and first > last:
+        raise KpigovError(f"--from {first} is after --to {last}")
+    if timeout <= 0:
+        raise KpigovError("--timeout must be more than 0 seconds")
+    catalogue_root = find_catalogue_root(root)
+    settings = load_settings(catalogue_root)
+    today = today or dt.date.today()
+    catalogue = build_catalogue(settings.config, today)
+    kpis = select(catalogue.kpis, list(selection))
+    if selection and not kpis:
+        raise KpigovError(
+            f"no KPI with a measure matches {', '.join(selection)}; "
+            "give ids or globs such as 'service.*'"
+        )
+    outcomes = measure_kpis(
+        kpis,
+        catalogue_root,
+        settings.config.connections,
+        settings.config.history,
+        Plan(date, first, last),
+        today,
+        dry_run=dry_run,
+        timeout=timeout,
+        workers=workers,
+    )
+    return MeasureResult(catalogue_root, outcomes)

@@ -621,6 +621,96 @@ def fmt(paths: tuple[str, ...], root: Path | None, check: bool) -> None:
     sys.exit(EXIT_FINDINGS if failed or (check and changed) else EXIT_CLEAN)
 
 
+@main.command()
+@click.argument("selection", metavar="[ID-OR-GLOB]...", nargs=-1)
+@root_option
+@click.option("--date", "date_text", metavar="D", help="Measure the period that ends on D.")
+@click.option("--from", "from_text", metavar="D", help="With --to: every period end from D on.")
+@click.option("--to", "to_text", metavar="D", help="With --from: every period end up to D.")
+@click.option("--dry-run", is_flag=True, help="Run the queries and show the values; write nothing.")
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(("text", "json")),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--timeout",
+    type=float,
+    default=60.0,
+    show_default=True,
+    help="Seconds one query may run.",
+)
+@today_option
+def measure(
+    selection: tuple[str, ...],
+    root: Path | None,
+    date_text: str | None,
+    from_text: str | None,
+    to_text: str | None,
+    dry_run: bool,
+    format_name: str,
+    timeout: float,
+    today_text: str | None,
+) -> None:
+    """Compute KPI values in their databases and append them to the history (append-only)."""
+    import datetime as dt
+    import json
+
+    from kpigov import api
+    from kpigov.config import ConfigError
+
+    def day(text: str | None, option: str) -> dt.date | None:
+        if text is None:
+            return None
+        try:
+            if len(text) != 10:
+                raise ValueError
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            _fail(f"{option}: {text!r} is not a date; write YYYY-MM-DD")
+
+    try:
+        result = api.measure(
+            root or _locate_root(None, ()),
+            selection,
+            date=day(date_text, "--date"),
+            first=day(from_text, "--from"),
+            last=day(to_text, "--to"),
+            dry_run=dry_run,
+            timeout=timeout,
+            today=_today(today_text),
+        )
+    except ConfigError as error:
+        _fail(str(error))
+    if format_name == "json":
+        document = {"version": 1, "outcomes": [o.to_json() for o in result.outcomes]}
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        for outcome in result.outcomes:
+            values = ", ".join(
+                f"{row.date}: {row.value}" + (f" ({row.note})" if row.note else "")
+                for row in outcome.rows
+            )
+            if outcome.status == "failed":
+                click.echo(
+                    f"{outcome.file}:{outcome.line}: {outcome.kpi}: failed: {outcome.message}",
+                    err=True,
+                )
+            else:
+                click.echo(
+                    f"{outcome.kpi}: {outcome.status}: {values}"
+                    + (f" — {outcome.message}" if outcome.message else "")
+                )
+        done = len(result.outcomes) - len(result.failed)
+        click.echo(
+            f"Measured {done} of {len(result.outcomes)} KPIs"
+            + (" (dry run: nothing written)." if dry_run else ".")
+        )
+    sys.exit(EXIT_FINDINGS if result.failed else EXIT_CLEAN)
+
+
 @main.command("import")
 @click.argument(
     "format_name", metavar="FORMAT", type=click.Choice(("csv", "xlsx", "gitlab", "dbt"))

@@ -36,6 +36,7 @@ CATEGORIES: Mapping[str, str] = MappingProxyType(
         "Z": "Size and simplicity",
         "T": "Trend and history",
         "G": "Governance",
+        "M": "Measurement",
         "X": "Suppressions",
         "C": "Custom",
     }
