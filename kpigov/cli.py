@@ -396,7 +396,8 @@ def rules_command(root: Path | None, format_name: str, lang: str | None) -> None
     "--lang", type=click.Choice(LANGUAGES), help="Language (default: the catalogue's, or en)."
 )
 def explain(rule_id: str, root: Path | None, lang: str | None) -> None:
-    """Explain a rule (by id or name): what, why, an example, the fix."""
+    """Explain a rule (by id or name): what, why, an example, the fix. Given a KPI id, show the
+    KPI's fields and where each inherited or default value comes from."""
     import difflib
 
     from kpigov import ruledocs
@@ -404,12 +405,40 @@ def explain(rule_id: str, root: Path | None, lang: str | None) -> None:
 
     rules, language = _rules_and_language(lang, root)
     rule = find_rule(rules, rule_id)
+    if rule is None and _explain_kpi(rule_id, root):
+        return
     if rule is None:
         names = [*rules, *(r.name for r in rules.values())]
         close = difflib.get_close_matches(rule_id, names, n=1)
         hint = f"; did you mean {close[0]}?" if close else "; see `kpigov rules`"
         _fail(f"no rule {rule_id!r}{hint}")
     click.echo(ruledocs.explain(rule, language), nl=False)
+
+
+def _explain_kpi(kpi_id: str, root: Path | None) -> bool:
+    """``kpigov explain KPI-ID``: the KPI's fields as the rules see them, and where each value
+    that the KPI does not write itself comes from (its parent, the catalogue's defaults)."""
+    import datetime as dt
+    import json
+
+    from kpigov.api import find_catalogue_root, load_settings
+    from kpigov.catalogue import build_catalogue
+    from kpigov.config import ConfigError
+
+    try:
+        catalogue_root = find_catalogue_root(root)
+        settings = load_settings(catalogue_root)
+    except ConfigError:
+        return False
+    kpi = build_catalogue(settings.config, dt.date.today()).kpis.get(kpi_id)
+    if kpi is None:
+        return False
+    click.echo(f"{kpi.id}  {kpi.fields.get('name', '')}  ({kpi.file}:{kpi.line})")
+    for field, value in kpi.fields.items():
+        origin = kpi.origins.get(field)
+        shown = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+        click.echo(f"  {field}: {shown}" + (f"    # from {origin}" if origin else ""))
+    return True
 
 
 @main.command()

@@ -126,3 +126,35 @@ def test_extra_units_and_handle_patterns(tmp_path: Path) -> None:
     assert k002 == {("people.yaml", 4), ("people.yaml", 9)}
     code, out, _ = run_cli("lint", "--root", str(root), "--select", "K002", "--today", "2026-11-23")
     assert "does not match handle_pattern" in out
+
+
+def test_explain_and_the_handbook_show_where_a_value_comes_from(tmp_path: Path) -> None:
+    config = "version: 1\ndefaults:\n  - files: 'kpis/dev/**'\n    set: {owner: b.smit}\n"
+    child = (
+        CHILD.replace("owner: b.smit\n", "")
+        + "assessment: {level: at-risk, note: Two teams short.}\n"
+    )
+    root = catalogue_in_context(
+        tmp_path / "cat",
+        {
+            "kpigov.yaml": config,
+            "kpis/eng.yaml": PARENT
+            + "target: {note: Greater than 6 MRs per month, standing: true}\n",
+            "kpis/dev/dev.yaml": child,
+        },
+    )
+    code, out, _ = run_cli("explain", "dev.mr-rate", "--root", str(root))
+    assert code == 0
+    assert "unit: count    # from parent eng.mr-rate" in out
+    assert "owner: b.smit    # from defaults[0] (kpis/dev/**)" in out
+    site = tmp_path / "site"
+    assert run_cli("build", str(root), "--out", str(site), "--today", "2026-11-23")[0] == 0
+    page = (site / "kpis" / "dev.mr-rate.html").read_text()
+    assert (
+        "Breakdown of" in page and "eng.mr-rate.html" in page and "Development department" in page
+    )
+    assert "Taken from elsewhere" in page and "from its parent" in page
+    assert "at risk" in page and "Two teams short." in page
+    parent_page = (site / "kpis" / "eng.mr-rate.html").read_text()
+    assert "Greater than 6 MRs per month" in parent_page and "standing service level" in parent_page
+    assert "Breakdowns" in parent_page and "dev.mr-rate.html" in parent_page

@@ -88,7 +88,11 @@ class Site:
             if isinstance(owner, str):
                 self.goals_by_owner.setdefault(owner, []).append(goal)
         self.kpis_by_owner: dict[str, list[Document]] = {}
+        self.breakdowns: dict[str, list[Document]] = {}
         for kpi in self.kpis:
+            parent = kpi.fields.get("parent")
+            if isinstance(parent, str):
+                self.breakdowns.setdefault(parent, []).append(kpi)
             owner = kpi.fields.get("owner")
             if isinstance(owner, str):
                 self.kpis_by_owner.setdefault(owner, []).append(kpi)
@@ -282,6 +286,27 @@ class Site:
             ),
             "deadline": target.get("deadline", ""),
             "commitment": target.get("commitment", ""),
+            "target_note": target.get("note", "") if isinstance(target.get("note"), str) else "",
+            "standing": target.get("standing") is True,
+            "assessment": _assessment(fields.get("assessment")),
+            "parent": self.kpi_ref(fields["parent"], "../")
+            if isinstance(fields.get("parent"), str)
+            else None,
+            "breakdown": fields.get("breakdown", "")
+            if isinstance(fields.get("breakdown"), str)
+            else "",
+            "breakdowns": [
+                self.kpi_ref(child.id, "../") for child in self.breakdowns.get(kpi.id or "", [])
+            ],
+            "origins": [
+                (
+                    field,
+                    self.labels["from_parent"]
+                    if origin.startswith("parent")
+                    else self.labels["from_defaults"] + f" ({origin})",
+                )
+                for field, origin in sorted(kpi.origins.items())
+            ],
             "thresholds": fields.get("thresholds")
             if isinstance(fields.get("thresholds"), dict)
             else None,
@@ -584,6 +609,16 @@ def _write_pages(
                         bar.update(count)
         finally:
             _WORKER_WRITE, _WORKER_JOBS = None, []
+
+
+def _assessment(value: Any) -> dict[str, str] | None:
+    if not isinstance(value, dict) or not isinstance(value.get("level"), str):
+        return None
+    return {
+        "level": value["level"],
+        "date": str(value.get("date") or ""),
+        "note": render_markdown(value.get("note")) if isinstance(value.get("note"), str) else "",
+    }
 
 
 def _goal_view(site: Site, goal: Document) -> dict[str, Any]:
