@@ -404,10 +404,22 @@ def build(
     cache = LintCache(catalogue_root)
     catalogue = build_catalogue(config, today, files, cache)
     hidden_words: set[str] = set()
+    left_out: dict[str, int] = {}
+    unreadable = len(catalogue.unreadable_ids - set(catalogue.kpis)) + sum(
+        1 for ids in catalogue.unreadable_files.values() if not ids
+    )
+    if unreadable:
+        left_out["their file does not parse (K001); the overview shows a card for each"] = (
+            unreadable
+        )
     if public:
+        private = 0
         for kpi in catalogue.kpis.values():
             if kpi.fields.get("visibility") != "public":
+                private += 1
                 hidden_words |= {str(kpi.id), str(kpi.fields.get("name", ""))} - {""}
+        if private:
+            left_out["not visibility: public"] = private
         keep_public_kpis(catalogue)
     # The findings come from the lint cache when nothing they depend on changed.
     key = run_key(
@@ -443,7 +455,7 @@ def build(
     except OSError as error:
         raise KpigovError(f"cannot write the handbook to {target}: {error.strerror}") from None
     cache.flush(background=True)
-    return BuildResult(target, pages, kpi_count, public)
+    return BuildResult(target, pages, kpi_count, public, left_out)
 
 
 class ImportConflicts(Exception):

@@ -53,6 +53,7 @@ class Catalogue:
     # Ids written in files that do not parse (K001), as far as they can be read: unknown, not
     # gone — no T605 for their history, no G701, no K005 for references to them.
     unreadable_ids: set[str] = field(default_factory=set)
+    unreadable_files: dict[str, set[str]] = field(default_factory=dict)  # file -> those ids
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -452,7 +453,9 @@ def _build_catalogue(
         for rule, violations in result.problems.items():
             catalogue.problems.setdefault(rule, []).extend(violations)
         if "K001" in result.problems:
-            catalogue.unreadable_ids |= ids_written_in(contents[rel])
+            ids = ids_written_in(contents[rel])
+            catalogue.unreadable_ids |= ids
+            catalogue.unreadable_files[rel] = ids
         for violation in configured_schema_errors(config, schema_errors, result.documents):
             catalogue.add_problem("K002", violation)
         catalogue.documents.extend(result.documents)

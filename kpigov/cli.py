@@ -521,6 +521,8 @@ def build(
     click.echo(
         f"Built the {shown} handbook: {built.pages} pages, {built.kpis} KPIs, in {built.out}"
     )
+    for why, count in built.left_out.items():
+        click.echo(f"Left out {count} KPI{'' if count == 1 else 's'}: {why}.")
 
 
 @main.command()

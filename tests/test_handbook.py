@@ -394,5 +394,80 @@ def test_trend_chart_of_one_point_and_of_none() -> None:
 
     one = trend_svg(["2026-01-31"], [5.0], "Win rate <x>", "%", None, None, LABELS["en"])
     assert one.startswith('<svg class="trend"') and "Win rate &lt;x&gt;" in one
-    assert 'class="latest" cx="340.0"' in one  # a single point sits in the middle
+    import re
+
+    from kpigov.handbook.chart import nice_ticks
+
+    left = float(re.search(r'class="axis" x1="(\d+)"', one)[1])
+    cx = float(re.search(r'class="latest" cx="([\d.]+)"', one)[1])
+    assert abs(cx - (left + (640 - left - 16) / 2)) < 0.2  # a single point sits in the middle
     assert trend_svg([], [], "t", "", 1.0, 2.0, LABELS["en"]) == ""
+    # nice ticks: round steps that cover the data
+    assert nice_ticks(27.04, 40.96) == [25.0, 30.0, 35.0, 40.0, 45.0]
+    assert nice_ticks(0.2, 0.9) == [0.2, 0.4, 0.6, 0.8, 1.0]
+    assert nice_ticks(99.1, 99.97)[0] <= 99.1 and nice_ticks(99.1, 99.97)[-1] >= 99.97
+
+
+def test_chart_bands_notes_and_every_value() -> None:
+    from kpigov.handbook.chart import trend_svg
+    from kpigov.handbook.labels import LABELS
+
+    svg = trend_svg(
+        ["2026-01-31", "2026-02-28", "2026-03-31"],
+        [20.0, 24.0, 31.0],
+        "Win rate",
+        "%",
+        18.0,
+        30.0,
+        LABELS["en"],
+        thresholds={"red": 22, "amber": 26},
+        direction="higher-is-better",
+        notes=["", "price rise", ""],
+    )
+    assert 'class="band band-red"' in svg and 'class="band band-amber"' in svg
+    assert "<title>2026-02-28: price rise</title>" in svg
+    assert "Recorded values: 3, 2026-01-31 – 2026-03-31" in svg
+
+
+def test_what_a_reader_needs_on_every_page(tmp_path: Path) -> None:
+    """SPEC §8.6: status everywhere with a word, roll-ups, a KPI that does not parse shown as
+    such, values out of scale not green, Dutch units, changes only of catalogue files."""
+    from tests.conftest import commit_all, git
+
+    repository = tmp_path / "repo"
+    root = catalogue_in_context(
+        repository / "catalogue",
+        {
+            "kpis/uptime.yaml": "kind: kpi\nid: it.uptime\nname: Uptime\nowner: b.smit\n"
+            "goals: [grow-revenue]\nunit: percent\nscale: {min: 0, max: 100}\n"
+            "direction: higher-is-better\nthresholds: {red: 99, amber: 99.5}\nfrequency: daily\n",
+            "history/it.uptime.csv": "date,value\n2026-11-21,99.9\n2026-11-22,104\n",
+            "kpis/broken.yaml": "kind: kpi\nid: it.broken\nname: [Broken\n",
+            "kpis/hours.yaml": "kind: kpi\nid: it.hours\nname: Hours\nowner: a.jansen\nunit: hours\n",
+            "history/it.hours.csv": "date,value\n2026-11-22,5.1\n",
+        },
+    )
+    (repository / "README.md").write_text("the repository around the catalogue\n")
+    commit_all(repository, "catalogue")
+    (repository / "README.md").write_text("changed\n")
+    git(repository, "add", "-A")
+    git(repository, "commit", "-q", "-m", "Tooling change outside the catalogue")
+    out = tmp_path / "site"
+    code, stdout, err = run_cli("build", str(root), "--out", str(out), "--today", "2026-11-23")
+    assert code == 0, err
+    assert "Left out 1 KPI: their file does not parse" in stdout
+    index = (out / "index.html").read_text()
+    assert "it.broken" in index and "could not be read" in index and "kpis/broken.yaml:4" in index
+    uptime = (out / "kpis" / "it.uptime.html").read_text()
+    assert (
+        "status-invalid" in uptime and "check the data" in uptime and "status-green" not in uptime
+    )
+    team = (out / "owners" / "sales.html").read_text()
+    assert "KPIs of its members" in team and "Uptime" in team  # b.smit is in team sales
+    assert "Tooling change outside the catalogue" not in (out / "changes.html").read_text()
+    dutch = tmp_path / "nl"
+    assert (
+        run_cli("build", str(root), "--out", str(dutch), "--lang", "nl", "--today", "2026-11-23")[0]
+        == 0
+    )
+    assert "5,1 uur" in (dutch / "kpis" / "it.hours.html").read_text()

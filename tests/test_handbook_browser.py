@@ -123,22 +123,82 @@ def test_filters(browser: Any, site: Path) -> None:
     watched = Watched(browser)
     page = watched.page
     page.goto((site / "index.html").as_uri())
-    total = page.locator(".cards .card").count()
+    total = page.locator(".all-cards .card").count()
     page.select_option('select[data-filter="perspective"]', "financial")
-    visible = page.locator(".cards .card:visible")
+    visible = page.locator(".all-cards .card:visible")
     assert 0 < visible.count() < total
     assert all(
         p == "financial"
         for p in visible.evaluate_all("cards => cards.map(c => c.dataset.perspective)")
     )
     page.select_option('select[data-filter="owner"]', "p.janssen")
-    owners = page.locator(".cards .card:visible").evaluate_all(
+    owners = page.locator(".all-cards .card:visible").evaluate_all(
         "cards => cards.map(c => c.dataset.owner)"
     )
     assert owners and set(owners) == {"p.janssen"}
+    # the filter state is in the URL: a reload (or a shared link) keeps it
+    assert "perspective=financial" in page.url and "owner=p.janssen" in page.url
+    page.goto(page.url)
+    assert page.locator(".all-cards .card:visible").count() == len(owners)
     page.select_option('select[data-filter="perspective"]', "")
     page.select_option('select[data-filter="owner"]', "")
-    assert page.locator(".cards .card:visible").count() == total
+    assert page.locator(".all-cards .card:visible").count() == total
+    # nothing matches: a message says so
+    page.select_option('select[data-filter="rag"]', "invalid")
+    assert page.locator(".no-match").is_visible()
+    page.select_option('select[data-filter="rag"]', "")
+    # grouping puts a heading above each group
+    page.select_option("select[data-group]", "perspective")
+    headings = page.locator(".all-cards .group-heading").all_inner_texts()
+    assert headings and headings == sorted(headings)
+    # owners that own no KPI are not offered
+    options = page.locator('select[data-filter="owner"] option').all_inner_texts()
+    assert len(options) - 1 <= len(
+        {
+            o
+            for o in page.locator(".all-cards .card").evaluate_all(
+                "c => c.map(e => e.dataset.owner)"
+            )
+        }
+    )
+    watched.close()
+
+
+def test_search_finds_a_word_only_in_a_description(browser: Any, site: Path) -> None:
+    watched = Watched(browser)
+    page = watched.page
+    page.goto((site / "index.html").as_uri())
+    # "acknowledgements" is in the description of the first response time, in no name or id
+    page.fill("#search-input", "acknowledgements")
+    page.wait_for_selector("#search-results a")
+    assert "First response time" in page.locator("#search-results").inner_text()
+    page.fill("#search-input", "r.meijer")  # an owner's id finds their KPIs
+    page.wait_for_selector("#search-results a")
+    assert page.locator("#search-results a").count() >= 1
+    watched.close()
+
+
+@pytest.mark.parametrize("width", [360, 768, 1366])
+def test_no_chart_label_is_clipped(browser: Any, site: Path, width: int) -> None:
+    watched = Watched(browser, width=width, height=900)
+    page = watched.page
+    for kpi in ("service.first-response-time", "it.uptime", "customer.nps", "finance.gross-margin"):
+        page.goto((site / "kpis" / f"{kpi}.html").as_uri())
+        boxes = page.evaluate(
+            """() => {
+              const svg = document.querySelector('svg.trend');
+              const frame = svg.viewBox.baseVal;
+              return Array.from(svg.querySelectorAll('text')).map(t => {
+                const b = t.getBBox();
+                return {text: t.textContent, x: b.x, y: b.y, right: b.x + b.width, bottom: b.y + b.height,
+                        width: frame.width, height: frame.height};
+              });
+            }"""
+        )
+        for box in boxes:
+            assert box["x"] >= 0 and box["y"] >= 0, (kpi, box)
+            assert box["right"] <= box["width"] and box["bottom"] <= box["height"], (kpi, box)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways page
     watched.close()
 
 

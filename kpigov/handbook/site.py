@@ -20,11 +20,13 @@ from kpigov.checks.common import (
     rag_status,
     status,
 )
+from kpigov.config import CONFIG_FILE
 from kpigov.findings import Finding
-from kpigov.handbook.chart import trend_svg
+from kpigov.handbook.chart import sparkline, trend_svg
 from kpigov.handbook.gitlog import GitHistory
 from kpigov.handbook.labels import LABELS
 from kpigov.handbook.markdown import is_safe_link, render_markdown
+from kpigov.handbook.numbers import format_number, with_unit
 from kpigov.handbook.publish import remove_marked, staging_folder, swap_in
 from kpigov.loader import Document
 from kpigov.resources import data_dir
@@ -45,20 +47,7 @@ class BuildInput:
 
 
 def _number(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return str(value)
-    return f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
-
-
-def _with_unit(value: Any, unit: str | None) -> str:
-    if value is None:
-        return ""
-    text = _number(value)
-    if unit == "percent":
-        return f"{text} %"
-    if unit and unit.startswith("currency:"):
-        return f"{unit[9:]} {text}"
-    return f"{text} {unit}" if unit in ("days", "hours", "minutes") else text
+    return format_number(value)
 
 
 class Site:
@@ -102,6 +91,9 @@ class Site:
             team = person.fields.get("team")
             if isinstance(team, str):
                 self.members.setdefault(team, []).append(person)
+
+    def with_unit(self, value: Any, unit: str | None) -> str:
+        return with_unit(value, unit, self.given.language)
 
     # -- references -------------------------------------------------------------------------
     def kpi_ref(self, kpi_id: Any, prefix: str) -> dict[str, str]:
@@ -206,9 +198,9 @@ class Site:
         if dates:
             last = values[-1]
             latest = {
-                "value": _with_unit(last, unit),
+                "value": self.with_unit(last, unit),
                 "date": dates[-1],
-                "status": rag_status(last, direction, fields.get("thresholds"), target),
+                "status": self.status_of(kpi, last),
             }
             if len(values) > 1:
                 delta = last - values[-2]
@@ -219,7 +211,9 @@ class Site:
                     if direction == "lower-is-better"
                     else None
                 )
-                latest["change"] = ("+" if delta > 0 else "") + _number(round(delta, 4))
+                latest["change"] = ("+" if delta > 0 else "") + format_number(
+                    round(delta, 4), self.given.language
+                )
                 latest["trend"] = (
                     "better" if better else "worse" if better is False and delta else "same"
                 )
@@ -237,6 +231,7 @@ class Site:
                     }
                 )
         scale = fields.get("scale") if isinstance(fields.get("scale"), dict) else None
+        notes = history.notes if history is not None else None
         chart = trend_svg(
             dates,
             values,
@@ -245,7 +240,19 @@ class Site:
             baseline.get("value") if isinstance(baseline.get("value"), (int, float)) else None,
             target.get("value") if isinstance(target.get("value"), (int, float)) else None,
             self.labels,
+            thresholds=fields.get("thresholds"),
+            direction=direction if isinstance(direction, str) else None,
+            target_spec=target,
+            notes=notes,
         )
+        value_rows = [
+            {
+                "date": date,
+                "value": self.with_unit(value, unit),
+                "note": notes[index] if notes else "",
+            }
+            for index, (date, value) in enumerate(zip(dates, values, strict=True))
+        ]
         owner = fields.get("owner")
         return {
             "id": kpi.id,
@@ -275,12 +282,12 @@ class Site:
             "review": fields.get("review", ""),
             "expression": formula.get("expression", ""),
             "inputs": inputs,
-            "baseline": _with_unit(baseline.get("value"), unit),
+            "baseline": self.with_unit(baseline.get("value"), unit),
             "baseline_date": baseline.get("date", ""),
-            "target": _with_unit(target.get("value"), unit)
+            "target": self.with_unit(target.get("value"), unit)
             if "value" in target
             else (
-                f"{_with_unit(target.get('min'), unit)} – {_with_unit(target.get('max'), unit)}"
+                f"{self.with_unit(target.get('min'), unit)} – {self.with_unit(target.get('max'), unit)}"
                 if "min" in target
                 else ""
             ),
@@ -312,6 +319,7 @@ class Site:
             else None,
             "latest": latest,
             "chart": chart,
+            "value_rows": value_rows,
             "scorecard": self.scorecard(kpi),
             "findings": [
                 self.finding_view(f, "../")
@@ -360,16 +368,76 @@ class Site:
             "status": status(kpi),
             "owner": self.owner_ref(owner, ""),
             "owner_id": owner if isinstance(owner, str) else "",
-            "latest": _with_unit(latest.value, unit) if latest else "",
-            "rag": rag_status(
-                latest.value,
-                fields.get("direction"),
-                fields.get("thresholds"),
-                fields.get("target"),
+            "latest": self.with_unit(latest.value, unit) if latest else "",
+            "rag": self.status_of(kpi, latest.value) if latest else None,
+            "target": self._target_text(kpi),
+            "key": fields.get("tier", "kpi") == "kpi",
+            "goal": self.goal_ref(fields["goals"][0], "")["name"]
+            if isinstance(fields.get("goals"), list) and fields["goals"]
+            else "",
+            "sparkline": sparkline(
+                history.values, self.status_of(kpi, latest.value) if latest else None
             )
-            if latest
-            else None,
+            if history is not None and latest
+            else "",
+            "assessment": (fields.get("assessment") or {}).get("level", "")
+            if isinstance(fields.get("assessment"), dict)
+            else "",
         }
+
+    def rag_counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(("green", "amber", "red", "invalid", "none"), 0)
+        for kpi in self.kpis:
+            if status(kpi) == "active":
+                counts[self.card(kpi)["rag"] or "none"] += 1
+        return counts
+
+    def unreadable(self) -> list[dict[str, str]]:
+        """KPIs whose file does not parse (K001): a card says so instead of leaving them out."""
+        problems = {v.file: v for v in self.catalogue.problems.get("K001", [])}
+        items = []
+        for file, ids in sorted(self.catalogue.unreadable_files.items()):
+            if self.given.public:
+                continue  # an internal or unreadable file never appears in a public handbook
+            violation = problems.get(file)
+            where = f"{file}:{violation.span.line}" if violation and violation.span else file
+            problem = str(violation.args.get("problem", "")) if violation else ""
+            for kpi_id in sorted(ids - set(self.catalogue.kpis)) or [file]:
+                items.append({"id": kpi_id, "where": where, "problem": problem})
+        return items
+
+    def status_of(self, kpi: Document, value: float) -> str | None:
+        """red/amber/green of a value; "invalid" when it lies outside the KPI's scale (T602):
+        an uptime of 104 % is a data error, not a green light."""
+        scale = kpi.fields.get("scale")
+        if isinstance(scale, dict):
+            low, high = scale.get("min"), scale.get("max")
+            if (isinstance(low, (int, float)) and value < low) or (
+                isinstance(high, (int, float)) and value > high
+            ):
+                return "invalid"
+        unit = kpi.fields.get("unit")
+        if unit == "percent" and not isinstance(scale, dict) and not 0 <= value <= 100:
+            return "invalid"
+        return rag_status(
+            value,
+            kpi.fields.get("direction"),
+            kpi.fields.get("thresholds"),
+            kpi.fields.get("target"),
+        )
+
+    def _target_text(self, kpi: Document) -> str:
+        target = kpi.fields.get("target")
+        if not isinstance(target, dict):
+            return ""
+        unit = kpi.fields.get("unit") if isinstance(kpi.fields.get("unit"), str) else None
+        if isinstance(target.get("value"), (int, float)):
+            return self.with_unit(target["value"], unit)
+        if isinstance(target.get("min"), (int, float)) and isinstance(
+            target.get("max"), (int, float)
+        ):
+            return f"{self.with_unit(target['min'], unit)} – {self.with_unit(target['max'], unit)}"
+        return str(target.get("note") or "")
 
     # -- overview ---------------------------------------------------------------------------
     def health(self) -> dict[str, Any]:
@@ -437,6 +505,8 @@ class Site:
                     "name": fields.get("name", kpi.id),
                     "href": f"kpis/{kpi.id}.html",
                     "owner": owner["name"],
+                    "owner_id": fields.get("owner") if isinstance(fields.get("owner"), str) else "",
+                    "text": " ".join(str(fields.get("description") or "").split())[:400],
                     "tags": [t for t in fields.get("tags") or [] if isinstance(t, str)],
                     "perspective": fields.get("perspective", ""),
                     "status": status(kpi),
@@ -515,8 +585,17 @@ def render_site(given: BuildInput, out: Path, progress: bool = False) -> int:
                 health=site.health(),
                 goal_tree=site.goal_tree(),
                 cards=[site.card(kpi) for kpi in site.kpis],
+                key_cards=[
+                    card
+                    for card in (site.card(kpi) for kpi in site.kpis)
+                    if card["key"] and card["status"] == "active"
+                ],
+                rag_counts=site.rag_counts(),
+                unreadable=site.unreadable(),
                 owners=[
-                    site.owner_ref(o.id, "") | {"id": o.id} for o in [*site.persons, *site.teams]
+                    site.owner_ref(o.id, "") | {"id": o.id}
+                    for o in [*site.persons, *site.teams]
+                    if site.kpis_by_owner.get(o.id or "")
                 ],
                 perspectives=sorted(
                     {
@@ -621,6 +700,26 @@ def _assessment(value: Any) -> dict[str, str] | None:
     }
 
 
+def _descendant_kpis(site: Site, goal: Document, direct: list[Document]) -> list[Document]:
+    """Active KPIs of every sub-goal below ``goal`` (a goal's page rolls them up), each once."""
+    by_goal = active_kpis_by_goal(site.catalogue)
+    seen = {kpi.id for kpi in direct}
+    found: list[Document] = []
+    pending = list(site.children.get(goal.id or "", []))
+    visited = {goal.id}
+    while pending:
+        child = pending.pop(0)
+        if child.id in visited:
+            continue
+        visited.add(child.id)
+        for kpi in sorted(by_goal.get(child.id or "", []), key=lambda d: d.id or ""):
+            if kpi.id not in seen:
+                seen.add(kpi.id)
+                found.append(kpi)
+        pending.extend(site.children.get(child.id or "", []))
+    return found
+
+
 def _goal_view(site: Site, goal: Document) -> dict[str, Any]:
     fields = goal.fields
     kpis = sorted(
@@ -640,7 +739,8 @@ def _goal_view(site: Site, goal: Document) -> dict[str, Any]:
         if isinstance(fields.get("parent"), str)
         else None,
         "children": [site.goal_ref(child.id, "../") for child in children],
-        "kpis": [site.kpi_ref(kpi.id, "../") | {"status": status(kpi)} for kpi in kpis],
+        "kpis": [site.card(kpi) for kpi in kpis],
+        "sub_goal_kpis": [site.card(kpi) for kpi in _descendant_kpis(site, goal, kpis)],
         "findings": [
             site.finding_view(f, "../")
             for f in site.by_object.get(goal.id or "", [])
@@ -668,7 +768,10 @@ def _owner_view(site: Site, owner: Document) -> dict[str, Any]:
         if isinstance(fields.get("lead"), str)
         else None,
         "members": [site.owner_ref(p.id, "../") for p in members],
-        "kpis": [site.kpi_ref(k.id, "../") | {"status": status(k)} for k in owned],
+        "kpis": [site.card(k) for k in owned],
+        "member_kpis": [
+            site.card(k) for member in members for k in site.kpis_by_owner.get(member.id or "", [])
+        ],
         "goals": [site.goal_ref(g.id, "../") for g in goals],
         "findings": [
             site.finding_view(f, "../")
@@ -686,9 +789,10 @@ def _rule_view(rule: Rule, language: str) -> dict[str, Any]:
         "severity": rule.severity,
         "smart": rule.smart or "",
         "category": CATEGORIES.get(rule.category, rule.category),
-        "what": " ".join(docs["what"].split()),
-        "why": " ".join(docs["why"].split()),
-        "fix": " ".join(docs["fix"].split()),
+        # Markdown (backticks become code), raw HTML off like every catalogue text
+        "what": render_markdown(" ".join(docs["what"].split())),
+        "why": render_markdown(" ".join(docs["why"].split())),
+        "fix": render_markdown(" ".join(docs["fix"].split())),
         "bad": docs["bad"],
         "good": docs["good"],
     }
@@ -699,7 +803,10 @@ def _changes(site: Site) -> list[dict[str, Any]]:
     by_file = {kpi.file: kpi for kpi in site.kpis}
     history_files = {f"{site.catalogue.config.history}/{kpi.id}.csv": kpi for kpi in site.kpis}
     changes = []
+    catalogue_files = {*site.catalogue.files, CONFIG_FILE}
     for commit in site.given.git.commits:
+        if not catalogue_files & set(commit.files):
+            continue  # a commit of the repository around the catalogue, not of the catalogue
         touched = {
             doc.id: doc
             for file in commit.files

@@ -6,8 +6,8 @@
   var index = window.KPIGOV_INDEX || [];
 
   function matches(entry, words) {
-    var haystack = [entry.name, entry.id, entry.owner, entry.perspective, entry.status]
-      .concat(entry.tags || []).join(" ").toLowerCase();
+    var haystack = [entry.name, entry.id, entry.owner, entry.owner_id, entry.perspective,
+      entry.status, entry.text].concat(entry.tags || []).join(" ").toLowerCase();
     return words.every(function (word) { return haystack.indexOf(word) !== -1; });
   }
 
@@ -45,19 +45,65 @@
     });
   }
 
-  var filters = document.querySelector("div.filters");
+  /* Overview: filters and grouping of the KPI cards; their state is kept in the URL
+     (?perspective=customer&group=goal), so a filtered view can be shared and survives a reload. */
+  var filters = document.querySelector("div.filters:not(.severity-filter)");
   if (filters) {
     filters.hidden = false;
     var selects = Array.prototype.slice.call(filters.querySelectorAll("select[data-filter]"));
-    var cards = Array.prototype.slice.call(document.querySelectorAll(".cards .card"));
+    var grouping = filters.querySelector("select[data-group]");
+    var cardList = document.querySelector("ul.all-cards");
+    var cards = Array.prototype.slice.call(cardList.querySelectorAll(".card"));
+    var noMatch = filters.querySelector(".no-match");
+    var params = new URL(window.location.href).searchParams;
+    selects.forEach(function (select) {
+      var value = params.get(select.getAttribute("data-filter"));
+      if (value) { select.value = value; }
+    });
+    if (grouping && params.get("group")) { grouping.value = params.get("group"); }
+    var regroup = function (key) {
+      Array.prototype.slice.call(cardList.querySelectorAll("li.group-heading")).forEach(function (h) { h.remove(); });
+      var ordered = cards.slice();
+      if (key) {
+        ordered.sort(function (a, b) {
+          var ka = a.getAttribute("data-" + key) || "~", kb = b.getAttribute("data-" + key) || "~";
+          return ka < kb ? -1 : ka > kb ? 1 : cards.indexOf(a) - cards.indexOf(b);
+        });
+      }
+      var current = null;
+      ordered.forEach(function (card) {
+        var group = key ? (card.getAttribute("data-" + key) || "—") : null;
+        if (key && group !== current && !card.hidden) {
+          var heading = document.createElement("li");
+          heading.className = "group-heading";
+          heading.textContent = group;
+          cardList.appendChild(heading);
+          current = group;
+        }
+        cardList.appendChild(card);
+      });
+    };
     var apply = function () {
+      var shown = 0;
       cards.forEach(function (card) {
         card.hidden = !selects.every(function (select) {
           return !select.value || card.getAttribute("data-" + select.getAttribute("data-filter")) === select.value;
         });
+        if (!card.hidden) { shown += 1; }
       });
+      noMatch.hidden = shown !== 0;
+      regroup(grouping ? grouping.value : "");
+      var url = new URL(window.location.href);
+      selects.forEach(function (select) {
+        var name = select.getAttribute("data-filter");
+        if (select.value) { url.searchParams.set(name, select.value); } else { url.searchParams.delete(name); }
+      });
+      if (grouping && grouping.value) { url.searchParams.set("group", grouping.value); } else { url.searchParams.delete("group"); }
+      window.history.replaceState(null, "", url.toString());
     };
     selects.forEach(function (select) { select.addEventListener("change", apply); });
+    if (grouping) { grouping.addEventListener("change", apply); }
+    apply();
   }
 
   /* Findings page: show one severity; the choice is kept in the URL (?severity=warning). */
