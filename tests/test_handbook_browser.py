@@ -226,10 +226,14 @@ PAGES = [
 ]
 
 
-@pytest.mark.parametrize("page_path", PAGES)
-def test_axe_finds_no_violation(browser: Any, site: Path, page_path: str) -> None:
+@pytest.mark.parametrize(
+    ("page_path", "width"),
+    [(page, 1366) for page in PAGES]
+    + [(page, width) for page in ("index.html", "kpis/customer.nps.html") for width in (360, 768)],
+)
+def test_axe_finds_no_violation(browser: Any, site: Path, page_path: str, width: int) -> None:
     _need(AXE.exists(), "axe-core (npm install in tests/browser)")
-    watched = Watched(browser)
+    watched = Watched(browser, width=width, height=900)
     page = watched.page
     page.goto((site / page_path).as_uri())
     page.add_script_tag(path=str(AXE))
