@@ -125,8 +125,25 @@ def history_text(index: int, rng: random.Random) -> str:
     return "\n".join(rows) + "\n"
 
 
-def generate(count: int, root: Path, seed: int = 42) -> Path:
+# What real catalogues get wrong (SPEC §8.8: a fifth of the KPI files invalid in some field).
+BREAKAGES = (
+    ("frequency: ", "frequency: elke-week\nfrequency_old: "),
+    ("unit: ", "unit: percnt\nunit_old: "),
+    ("owner: ", "ownr: "),
+    ("direction: ", "direction: up\ndirection_old: "),
+    ("review: ", "review: sometimes\nreview_old: "),
+)
+
+
+def _break(text: str, index: int) -> str:
+    """The KPI with one field a schema refuses (a typo, a word outside the list)."""
+    old, new = BREAKAGES[index % len(BREAKAGES)]
+    return text.replace(old, new, 1)
+
+
+def generate(count: int, root: Path, seed: int = 42, invalid_share: float = 0.0) -> Path:
     rng = random.Random(seed)
+    every = round(1 / invalid_share) if invalid_share else 0
     if root.exists():
         shutil.rmtree(root)
     (root / "kpis").mkdir(parents=True)
@@ -165,6 +182,8 @@ def generate(count: int, root: Path, seed: int = 42) -> Path:
         folder.mkdir(exist_ok=True)
         text = kpi_text(index, rng, f"goal-{index // 4}", f"person-{index // 5}")
         kpi_id = text.split("\n", 2)[1][4:]
+        if every and index % every == 0:
+            text = _break(text, index // every)
         (folder / f"{kpi_id.split('.', 1)[1]}.yaml").write_text(text)
         (root / "history" / f"{kpi_id}.csv").write_text(history_text(index, rng))
     return root
@@ -175,8 +194,11 @@ def main() -> None:
     parser.add_argument("count", type=int)
     parser.add_argument("root", type=Path)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--invalid", type=float, default=0.0, help="share of KPI files with an invalid field (0.2)"
+    )
     arguments = parser.parse_args()
-    generate(arguments.count, arguments.root, arguments.seed)
+    generate(arguments.count, arguments.root, arguments.seed, arguments.invalid)
 
 
 if __name__ == "__main__":
