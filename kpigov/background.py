@@ -35,3 +35,14 @@ def run_detached(work: Callable[[], None]) -> bool:
             os._exit(0)
     os.waitpid(child, 0)
     return True
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process runs (a folder or record it left may only be cleared when it does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from kpigov.background import process_alive
 from kpigov.config import CACHE_DIR
 from kpigov.findings import Finding
 
@@ -61,16 +61,6 @@ def governance_once(
 def _forget_ended_runs(folder: Path, current: int) -> None:
     for entry in folder.glob("pre-commit-*.json"):
         pid = entry.stem.removeprefix("pre-commit-")
-        if pid.isdigit() and int(pid) != current and not _alive(int(pid)):
+        if pid.isdigit() and int(pid) != current and not process_alive(int(pid)):
             with contextlib.suppress(OSError):
                 entry.unlink()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -156,35 +156,22 @@ def _cycles(edges: Mapping[str, list[str]]) -> Iterator[list[str]]:
 def reference_cycle(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
     """Goal parents that loop, KPI parents (breakdowns) that loop, and KPIs whose inputs lead
     back to themselves."""
-    parents = {
-        goal_id: [goal.fields.get("parent")] if isinstance(goal.fields.get("parent"), str) else []
-        for goal_id, goal in catalogue.goals.items()
-    }
-    for cycle in _cycles(parents):
-        first = min(cycle)
-        loop = cycle[cycle.index(first) :] + cycle[: cycle.index(first)] + [first]
-        yield on_document(
-            catalogue.goals[first],
-            ("parent",),
-            variant="goal",
-            args={"cycle": " → ".join(loop)},
-            related=tuple(sorted(cycle)),
-        )
-    kpi_parents = {
-        kpi_id: [kpi.fields["parent"]]
-        for kpi_id, kpi in catalogue.kpis.items()
-        if isinstance(kpi.fields.get("parent"), str)
-    }
-    for cycle in _cycles(kpi_parents):
-        first = min(cycle)
-        loop = cycle[cycle.index(first) :] + cycle[: cycle.index(first)] + [first]
-        yield on_document(
-            catalogue.kpis[first],
-            ("parent",),
-            variant="parent",
-            args={"cycle": " → ".join(loop)},
-            related=tuple(sorted(cycle)),
-        )
+    for variant, table in (("goal", catalogue.goals), ("parent", catalogue.kpis)):
+        parents = {
+            key: [document.fields["parent"]]
+            for key, document in table.items()
+            if isinstance(document.fields.get("parent"), str)
+        }
+        for cycle in _cycles(parents):
+            first = min(cycle)
+            loop = cycle[cycle.index(first) :] + cycle[: cycle.index(first)] + [first]
+            yield on_document(
+                table[first],
+                ("parent",),
+                variant=variant,
+                args={"cycle": " → ".join(loop)},
+                related=tuple(sorted(cycle)),
+            )
     # Only composite KPIs (with KPI inputs) can be on a loop, and they are few.
     inputs = {
         kpi_id: [k for _, k in found] for kpi_id, found in _composite_inputs(catalogue).items()

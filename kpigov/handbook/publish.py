@@ -29,6 +29,8 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from kpigov.background import process_alive
+
 MARKER = ".kpigov-site"
 MARKER_TEXT = "This folder is a handbook written by kpigov build; kpigov replaces it whole.\n"
 
@@ -110,7 +112,7 @@ def clear_leftovers(out: Path) -> None:
     for entry in out.parent.iterdir():
         for prefix in (f".{out.name}.building-", f".{out.name}.old-"):
             pid = entry.name[len(prefix) :].split("-")[0] if entry.name.startswith(prefix) else ""
-            if pid.isdigit() and not _alive(int(pid)):
+            if pid.isdigit() and not process_alive(int(pid)):
                 remove_marked(entry)
 
 
@@ -118,16 +120,6 @@ def _unique() -> str:
     """PID (for the leftover check) and a counter: a build in the same process may start while
     the site of the previous one is still being removed."""
     return f"{os.getpid()}-{time.monotonic_ns()}"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _exchange(first: Path, second: Path) -> bool:

@@ -54,3 +54,17 @@ class ImportBatch:
                 mine.setdefault(key, value)
         self.problems += other.problems
         self.language = self.language or other.language
+
+
+def load_yaml_source(path: Any, name: str, batch: ImportBatch) -> list[Any]:
+    """The documents of a YAML source file; a file that does not parse is a located problem."""
+    from kpigov.loader import load_bytes
+
+    result = load_bytes(name, path.read_bytes())
+    first = result.first_problem()
+    if first is not None:
+        problem, text = first
+        span = problem.span
+        batch.problems.append(ImportProblem(f"{name}:{span.line if span else 1}", text))
+        return []
+    return result.documents

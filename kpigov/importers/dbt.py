@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from kpigov.importers import ImportBatch, Imported, ImportProblem
+from kpigov.importers import ImportBatch, Imported, ImportProblem, load_yaml_source
 from kpigov.importers.values import IdMaker, slug
 
 
@@ -32,20 +32,11 @@ def _measures(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def read_dbt_files(paths: list[tuple[Path, str]], ids: IdMaker) -> ImportBatch:
     """All metric files together: a ratio or derived metric may use metrics of another file."""
-    from kpigov.loader import load_bytes
-
     batch = ImportBatch(language="en")
     loaded: list[tuple[str, Any, Any]] = []
     measures: dict[str, dict[str, Any]] = {}
     for path, name in paths:
-        result = load_bytes(name, path.read_bytes())
-        first = result.first_problem()
-        if first is not None:
-            problem, text = first
-            span = problem.span
-            batch.problems.append(ImportProblem(f"{name}:{span.line if span else 1}", text))
-            continue
-        for document in result.documents:
+        for document in load_yaml_source(path, name, batch):
             if isinstance(document.data, dict):
                 loaded.append((name, document, document.data))
                 measures.update(_measures(document.data))

@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from kpigov.importers import ImportBatch, Imported, ImportProblem
+from kpigov.importers import ImportBatch, Imported, ImportProblem, load_yaml_source
 from kpigov.importers.values import IdMaker, slug
 
 _HEALTH = {3: "on-track", 2: "at-risk", 1: "off-track", 0: "unknown", -1: "unknown"}
@@ -29,17 +29,11 @@ def _anchor(name: str) -> str:
 
 
 def read_gitlab(path: Path, name: str, ids: IdMaker) -> ImportBatch:
-    from kpigov.loader import load_bytes
-
     batch = ImportBatch(language="en")
-    result = load_bytes(name, path.read_bytes())
-    first = result.first_problem()
-    if first is not None:
-        problem, text = first
-        span = problem.span
-        batch.problems.append(ImportProblem(f"{name}:{span.line if span else 1}", text))
+    documents = load_yaml_source(path, name, batch)
+    if batch.problems:
         return batch
-    document = result.documents[0] if result.documents else None
+    document = documents[0] if documents else None
     items = document.data if document is not None else None
     if not isinstance(items, list):
         batch.problems.append(
