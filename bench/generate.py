@@ -60,7 +60,9 @@ def kpi_text(index: int, rng: random.Random, goal: str, owner: str) -> str:
     inputs = [f"{word}_{n}" for n in range(rng.randint(2, 4))]
     expression = " + ".join(inputs[:-1]) + f" / {inputs[-1]} * 100"
     sentence = (
-        f"Share of {word} records in the {frequency} period that reached the {other} stage "
+        # Each KPI its own register, as in a real catalogue (a shared description is Z505).
+        f"Share of {word} records of register {area}-{index} in the {frequency} period that "
+        f"reached the {other} stage "
         f"within the agreed service level, counted on the closing date; test and internal "
         f"records are excluded, and records reopened later count in their original period. "
     )

@@ -188,10 +188,10 @@ def duplicate_definition(catalogue: Catalogue, options: Options) -> Iterator[Vio
             if len(group) < 2:
                 continue
             ordered = sorted(group, key=lambda d: d.id or "")  # ids are unique here
-            for kpi in ordered[1:]:
+            for position, kpi in enumerate(ordered[1:], 1):
                 if variant == "description" and kpi.id in reported:
                     continue
-                twin = _closest(kpi, ordered)
+                twin = _closest(kpi, ordered[max(0, position - _TWIN_CANDIDATES) : position])
                 reported.add(kpi.id or "")
                 yield on_document(
                     kpi,
@@ -208,16 +208,31 @@ def _family(kpi: Document, group: list[Document]) -> bool:
     return isinstance(parent, str) and any(other.id == parent for other in group)
 
 
-def _closest(kpi: Document, ordered: list[Document]) -> Document:
-    """The group member (before ``kpi``, by id) whose name is most like its own."""
+_TWIN_CANDIDATES = 50
+
+
+def _closest(kpi: Document, candidates: list[Document]) -> Document:
+    """The candidate whose name is most like ``kpi``'s; the earliest of equals. The caller passes
+    the (at most 50) group members just before it by id, so that a description copied to
+    thousands of KPIs costs a bounded time per KPI.
+
+    A candidate whose cheap upper bounds (length, then letters) cannot beat the best so far is
+    skipped without the full comparison: groups of a catalogue that copied one description to
+    hundreds of KPIs stay cheap.
+    """
     from difflib import SequenceMatcher
 
     name = str(kpi.fields.get("name", "")).casefold()
-    earlier = [other for other in ordered if (other.id or "") < (kpi.id or "")]
-    return max(
-        earlier,
-        key=lambda other: (
-            SequenceMatcher(None, name, str(other.fields.get("name", "")).casefold()).ratio(),
-            -ordered.index(other),
-        ),
-    )
+    matcher = SequenceMatcher(None)
+    matcher.set_seq1(name)
+    best, best_ratio = candidates[0], -1.0
+    for other in candidates:
+        matcher.set_seq2(str(other.fields.get("name", "")).casefold())
+        if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
+            continue
+        ratio = matcher.ratio()
+        if ratio > best_ratio:
+            best, best_ratio = other, ratio
+            if ratio == 1.0:
+                break
+    return best
