@@ -582,7 +582,7 @@ def _too_deep_bracket_end(text: str) -> int | None:
         if char == "\n":
             in_comment = False  # a quoted scalar may span lines, so `quote` carries over
         elif in_comment:
-            pass
+            continue  # nothing inside a comment opens, closes or quotes
         elif quote:
             if char == quote:
                 quote = ""

@@ -314,24 +314,20 @@ def postgres() -> Iterator[dict[str, object]]:
     )
     import psycopg
 
+    def connect(dbname: str) -> psycopg.Connection:
+        return psycopg.connect(
+            host="127.0.0.1",
+            port=port,
+            user="kpigov",
+            password=password,
+            dbname=dbname,
+            autocommit=True,
+        )
+
     try:
-        with psycopg.connect(
-            host="127.0.0.1",
-            port=port,
-            user="kpigov",
-            password=password,
-            dbname="postgres",
-            autocommit=True,
-        ) as connection:
+        with connect("postgres") as connection:
             connection.execute("create database crm")
-        with psycopg.connect(
-            host="127.0.0.1",
-            port=port,
-            user="kpigov",
-            password=password,
-            dbname="crm",
-            autocommit=True,
-        ) as connection:
+        with connect("crm") as connection:
             connection.execute("create table deals (id int, closed_at date, amount numeric(12,2))")
             connection.execute(
                 "insert into deals select n, date '2026-10-01' + (n % 31), 1000 + n from generate_series(1, 200) n"

@@ -29,37 +29,23 @@ def main(out: Path = HERE) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
     site = Path(tempfile.mkdtemp(prefix="kpigov-shots-")) / "site"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "kpigov",
-            "build",
-            str(REPO / "examples" / "messy"),
-            "--out",
-            str(site),
-            "--today",
-            "2026-11-23",
-        ],
-        check=True,
-        capture_output=True,
-    )
     acme = site.parent / "acme"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "kpigov",
-            "build",
-            str(REPO / "examples" / "acme"),
-            "--out",
-            str(acme),
-            "--today",
-            "2026-11-23",
-        ],
-        check=True,
-        capture_output=True,
-    )
+    for example, folder in (("messy", site), ("acme", acme)):
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "kpigov",
+                "build",
+                str(REPO / "examples" / example),
+                "--out",
+                str(folder),
+                "--today",
+                "2026-11-23",
+            ],
+            check=True,
+            capture_output=True,
+        )
     written = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)

@@ -8,6 +8,7 @@ without a stored value is reported); a merged cell's value stands in every cell 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from pathlib import Path
@@ -27,10 +28,8 @@ def decode_text(raw: bytes) -> tuple[str, str, list[int]]:
         raw = raw[3:]
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return raw.decode("utf-16"), "utf-16", []
-    try:
+    with contextlib.suppress(UnicodeDecodeError):  # not UTF-8 throughout: read line by line
         return raw.decode("utf-8"), "utf-8", []
-    except UnicodeDecodeError:
-        pass
     lines = raw.split(b"\n")
     utf8_lines = 0
     fallback: list[int] = []
