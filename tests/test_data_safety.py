@@ -49,7 +49,7 @@ def _build(root: Path, *args: str, env: dict[str, str] | None = None) -> tuple[i
         ("", "catalogue root"),
         ("kpis", "holds catalogue files"),
         ("kpis/customer", "holds catalogue files"),
-        ("history", "holds catalogue files"),
+        ("history", "holds catalogue files (history)"),
         ("house-rules", "holds catalogue files"),
         ("..", "holds the catalogue"),
         ("/", "file-system root"),

@@ -68,9 +68,11 @@ def check_out_folder(out: Path, root: Path, catalogue_paths: Iterable[Path] = ()
     for path in catalogue_paths:
         real = Path(os.path.realpath(path))
         if _inside(real, target):
+            # The folder itself (the history folder) or something inside it.
+            shown = real.name if real == target else real.relative_to(target).as_posix()
             raise UnsafeOutput(
                 f"refusing to write the handbook to {target}: it holds catalogue files "
-                f"({real.relative_to(target).as_posix() or real.name}); {advice}"
+                f"({shown}); {advice}"
             )
     if not target.is_dir():
         return target
