@@ -112,6 +112,54 @@ def _files_by_object(catalogue: Catalogue) -> dict[str, set[str]]:
     return files
 
 
+# Built-in rules whose findings in a file depend only on that file (its loader problems): with
+# the built-in per-KPI rules, what an incremental lint reruns for the edited files alone.
+FILE_PROBLEM_RULES = frozenset({"K001", "K002", "K003", "K007"})
+
+
+def is_local(rule: Rule) -> bool:
+    """Whether a rule's findings in a file depend only on that file's documents (and on what
+    the catalogue holds besides KPIs). A house rule may read anything, so it is never local."""
+    builtin = rule.check is not None and rule.check.startswith("kpigov.checks.")
+    return builtin and (rule.scope == "kpi" or rule.id in FILE_PROBLEM_RULES)
+
+
+@dataclass(frozen=True)
+class RulePlan:
+    """The configured rules and how to run them: selection, severities, options, ignores."""
+
+    rules: Mapping[str, Rule]
+    selected: list[Rule]
+    severities: Mapping[str, str]
+    options: Mapping[str, Mapping[str, object]]
+    per_file: list[tuple[str, set[str]]]
+    language: str
+
+    def ignored_in(self, file: str) -> set[str]:
+        return {
+            rule_id for pattern, ids in self.per_file if matches(file, [pattern]) for rule_id in ids
+        }
+
+    def finding(self, rule: Rule, violation: Violation) -> Finding:
+        return to_finding(
+            rule, violation, self.severities.get(rule.id, rule.severity), self.language
+        )
+
+
+def plan_rules(rules: Mapping[str, Rule], config: Config) -> RulePlan:
+    return RulePlan(
+        rules=rules,
+        selected=select_rules(rules, config.select, config.ignore),
+        severities={find_rule(rules, key).id: value for key, value in config.severity.items()},  # type: ignore[union-attr]
+        options={find_rule(rules, key).id: value for key, value in config.options.items()},  # type: ignore[union-attr]
+        per_file=[
+            (pattern, expand_selectors(rules, selectors, "per_file_ignores"))
+            for pattern, selectors in config.per_file_ignores.items()
+        ],
+        language=config.language,
+    )
+
+
 def run_rules(
     catalogue: Catalogue,
     rules: Mapping[str, Rule],
@@ -120,44 +168,40 @@ def run_rules(
     baseline: Mapping[str, Mapping[str, object]] | None = None,
 ) -> LintResult:
     """Findings of the configured rules, in output order, with fingerprints and suppressions."""
-    selected = select_rules(rules, config.select, config.ignore)
-    severities = {find_rule(rules, key).id: value for key, value in config.severity.items()}  # type: ignore[union-attr]
-    options = {find_rule(rules, key).id: value for key, value in config.options.items()}  # type: ignore[union-attr]
-    per_file = [
-        (pattern, expand_selectors(rules, selectors, "per_file_ignores"))
-        for pattern, selectors in config.per_file_ignores.items()
+    plan = plan_rules(rules, config)
+    return finish(catalogue, plan, raw_findings(catalogue, plan), paths, baseline)
+
+
+def raw_findings(
+    catalogue: Catalogue,
+    plan: RulePlan,
+    kpis: Sequence[Document] | None = None,
+    rule_wanted: Callable[[Rule], bool] | None = None,
+) -> list[Finding]:
+    """Every finding of the selected rules but the suppression rules (X), before ignores, PATHS
+    and suppressions: the per-KPI rules on ``kpis`` (default: every checked KPI), the other rules
+    that ``rule_wanted`` accepts (default: all)."""
+    selected = [
+        rule
+        for rule in plan.selected
+        if rule_wanted is None or rule_wanted(rule) or rule.scope == "kpi"
     ]
-    in_scope = make_scope(paths)
-    object_files = _files_by_object(catalogue) if in_scope else {}
-
-    def ignored_in(file: str) -> set[str]:
-        return {rule_id for pattern, ids in per_file if matches(file, [pattern]) for rule_id in ids}
-
-    def wanted(finding: Finding) -> bool:
-        if finding.rule in ignored_in(finding.file):
-            return False
-        if in_scope is None or in_scope(finding.file) or finding.rule.startswith("G"):
-            return True
-        return any(in_scope(file) for key in finding.related for file in object_files.get(key, ()))
 
     def run(rule: Rule) -> list[Finding]:
         check = rule.check_function()
-        severity = severities.get(rule.id, rule.severity)
-        found = []
-        for violation in check(catalogue, rule.option_values(options.get(rule.id))):
-            finding = to_finding(rule, violation, severity, config.language)
-            if wanted(finding):
-                found.append(finding)
-        return found
+        options = rule.option_values(plan.options.get(rule.id))
+        return [plan.finding(rule, violation) for violation in check(catalogue, options)]
 
     # Per-KPI rules run together in one pass over the KPIs: each KPI is read from memory once
-    # for all of them, instead of once per rule. Suppression rules (X) run last: they report on
-    # what the comments did to the other findings.
+    # for all of them, instead of once per rule.
     per_kpi = [rule for rule in selected if rule.scope == "kpi"]
-    kpis = checked_kpis(catalogue) if per_kpi else []
+    if not per_kpi:
+        kpis = []
+    elif kpis is None:
+        kpis = checked_kpis(catalogue)
 
     def kpi_pass(chunk: Sequence[Document]) -> list[Finding]:
-        return _kpi_pass(catalogue, chunk, per_kpi, severities, options, config.language, wanted)
+        return _kpi_pass(catalogue, chunk, per_kpi, plan)
 
     # The work as independent jobs with their cost in KPI-rule visits, so that a large
     # catalogue's rules run on every core.
@@ -176,9 +220,44 @@ def run_rules(
         cost=lambda job: job[0],
         own_share_weight=0.9,  # this process also sets the work up and gathers it
     )
-    findings = [finding for found in done for finding in found]
-    findings = _suppress(catalogue, rules, selected, ignored_in, findings)
-    findings += [f for rule in selected if rule.category == "X" for f in run(rule)]
+    return [finding for found in done for finding in found]
+
+
+def finish(
+    catalogue: Catalogue,
+    plan: RulePlan,
+    raw: list[Finding],
+    paths: Iterable[str] | None = None,
+    baseline: Mapping[str, Mapping[str, object]] | None = None,
+) -> LintResult:
+    """The findings a run reports, from its raw findings: per-file ignores and PATHS applied,
+    suppressions applied and reported on (X rules, run last: they report on what the comments
+    did to the other findings), sorted, with fingerprints and the baseline."""
+    in_scope = make_scope(paths)
+    object_files = _files_by_object(catalogue) if in_scope else {}
+    ignored: dict[str, set[str]] = {}
+
+    def wanted(finding: Finding) -> bool:
+        ignored_here = ignored.get(finding.file)
+        if ignored_here is None:
+            ignored_here = ignored[finding.file] = plan.ignored_in(finding.file)
+        if finding.rule in ignored_here:
+            return False
+        if in_scope is None or in_scope(finding.file) or finding.rule.startswith("G"):
+            return True
+        return any(in_scope(file) for key in finding.related for file in object_files.get(key, ()))
+
+    findings = [finding for finding in raw if wanted(finding)]
+    findings = _suppress(catalogue, plan.rules, plan.selected, plan.ignored_in, findings)
+    for rule in plan.selected:
+        if rule.category == "X":
+            check = rule.check_function()
+            options = rule.option_values(plan.options.get(rule.id))
+            findings += [
+                finding
+                for violation in check(catalogue, options)
+                if wanted(finding := plan.finding(rule, violation))
+            ]
     findings.sort(key=Finding.sort_key)
     prefix = repository_prefix(catalogue.root)
     findings = with_fingerprints(findings, prefix)
@@ -187,34 +266,27 @@ def run_rules(
         legacy = fingerprints(findings) if prefix else None
         findings = apply_baseline(findings, baseline, legacy)
     files = catalogue.files if in_scope is None else [f for f in catalogue.files if in_scope(f)]
-    return LintResult(findings, len(files), tuple(selected))
+    return LintResult(findings, len(files), tuple(plan.selected))
 
 
 def _kpi_pass(
-    catalogue: Catalogue,
-    kpis: Sequence[Document],
-    rules: list[Rule],
-    severities: Mapping[str, str],
-    options: Mapping[str, Mapping[str, object]],
-    language: str,
-    wanted: Callable[[Finding], bool],
+    catalogue: Catalogue, kpis: Sequence[Document], rules: list[Rule], plan: RulePlan
 ) -> list[Finding]:
     prepared = [
         (
             rule,
             rule.check_function(),
-            severities.get(rule.id, rule.severity),
-            rule.option_values(options.get(rule.id)),
+            plan.severities.get(rule.id, rule.severity),
+            rule.option_values(plan.options.get(rule.id)),
         )
         for rule in rules
     ]
+    language = plan.language
     found = []
     for kpi in kpis:
         for rule, check, severity, rule_options in prepared:
             for violation in check(kpi, catalogue, rule_options):  # type: ignore[call-arg,arg-type]
-                finding = to_finding(rule, violation, severity, language)
-                if wanted(finding):
-                    found.append(finding)
+                found.append(to_finding(rule, violation, severity, language))
     return found
 
 
