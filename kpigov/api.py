@@ -27,6 +27,8 @@ from kpigov.findings import Finding
 if TYPE_CHECKING:
     from kpigov.cache import LintCache
     from kpigov.catalogue import CatalogueFiles
+    from kpigov.engine import LintResult as EngineResult
+    from kpigov.gitdiff import BaseCatalogue
     from kpigov.rulebook import Rule
 
 KpigovError = ConfigError  # a usage or configuration error: the CLI's exit 2
@@ -244,8 +246,7 @@ def _lint_with_cache(
 ) -> tuple[list[Finding], int, tuple[Rule, ...]]:
     """Findings of the catalogue: from the cache when nothing that could change them changed."""
     from kpigov.cache import LintCache
-    from kpigov.catalogue import build_catalogue, read_files
-    from kpigov.engine import run_rules
+    from kpigov.catalogue import read_files
 
     config, rules = settings.config, settings.rules
     files = read_files(config)
@@ -267,17 +268,7 @@ def _lint_with_cache(
         findings, files_checked, rule_ids = cached
         rules_run = tuple(rules[i] for i in rule_ids if i in rules)
     else:
-        catalogue = build_catalogue(config, today, files, cache)
-        if since is not None:
-            from kpigov.gitdiff import read_revision
-
-            working = {
-                path: content
-                for path, content in files.contents.items()
-                if isinstance(content, bytes)
-            }
-            catalogue.base = read_revision(config, since, working)
-        result = run_rules(catalogue, rules, config, scope, baseline)
+        result = _run_rules(settings, today, files, cache, since, scope, baseline)
         findings, files_checked, rules_run = (
             result.findings,
             result.files_checked,
@@ -292,6 +283,78 @@ def _lint_with_cache(
         if cache.note:
             notes.append(cache.note)
     return findings, files_checked, rules_run
+
+
+def _run_rules(
+    settings: Settings,
+    today: dt.date,
+    files: CatalogueFiles,
+    cache: LintCache | None,
+    since: str | None,
+    scope: list[str] | None,
+    baseline: Any,
+) -> EngineResult:
+    """The findings of the catalogue: incrementally from the state an earlier lint left when
+    only KPI files were edited since (kpigov/incremental.py), else cold; either way the state for
+    the next lint is left to the cache to write."""
+    from kpigov.catalogue import build_catalogue, collector_paused
+    from kpigov.engine import finish, plan_rules, raw_findings
+    from kpigov.incremental import digests, encode_state, lint_incremental
+
+    config = settings.config
+    plan = plan_rules(settings.rules, config)
+
+    def base() -> BaseCatalogue | None:
+        if since is None:
+            return None
+        from kpigov.gitdiff import read_revision
+
+        working = {
+            path: content for path, content in files.contents.items() if isinstance(content, bytes)
+        }
+        return read_revision(config, since, working)
+
+    state_key = _state_key(config, settings.rules, today, files) if cache is not None else ""
+    run = None
+    if cache is not None:
+        with collector_paused():  # millions of small objects without cycles (see there)
+            state = cache.read("state", state_key)
+            if state is not None:
+                run = lint_incremental(config, today, files, cache, plan, state, base)
+    if run is not None:
+        catalogue, raw, new_state = run.catalogue, run.raw, run.state
+    else:
+        catalogue = build_catalogue(config, today, files, cache)
+        catalogue.base = base()
+        raw = raw_findings(catalogue, plan)
+
+        def new_state() -> dict[str, Any]:
+            assert cache is not None
+            return encode_state(catalogue, files, digests(files, cache), plan, raw)
+
+    if cache is not None:
+        cache.keep_state(state_key, new_state, len(files.found.yaml_files))
+    return finish(catalogue, plan, raw, scope, baseline)
+
+
+def _rules_part(rules: Mapping[str, Rule]) -> str:
+    return repr(
+        sorted(
+            (rule.id, rule.source.stat().st_mtime_ns if rule.source else 0)
+            for rule in rules.values()
+        )
+    )
+
+
+def _state_key(
+    config: Config, rules: Mapping[str, Rule], today: dt.date, files: CatalogueFiles
+) -> str:
+    """What an incremental lint's state depends on besides the files (see kpigov/incremental.py)."""
+    from kpigov.cache import run_key
+
+    return run_key(
+        ["state", repr(config), today.isoformat(), _rules_part(rules), repr(files.found.problems)]
+    )
 
 
 def _replace_with_stdin(config: Config, files: CatalogueFiles, rel: str, text: bytes | str) -> None:
@@ -342,12 +405,7 @@ def _run_key(
         today.isoformat(),
         base_commit,
         json.dumps(scope),
-        repr(
-            sorted(
-                (rule.id, rule.source.stat().st_mtime_ns if rule.source else 0)
-                for rule in rules.values()
-            )
-        ),
+        _rules_part(rules),
         hashlib.sha1(baseline_path.read_bytes()).hexdigest()
         if baseline is not None and baseline_path
         else "",

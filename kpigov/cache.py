@@ -21,7 +21,7 @@ import base64
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from functools import cache
 from pathlib import Path
@@ -69,6 +69,12 @@ class LintCache:
         self._prepared = False  # the folder, its .gitignore and CACHEDIR.TAG exist
         # File entries to write: (key, result, schema errors, suppressions), encoded when written.
         self.pending: list[tuple[str, FileResult, list[Violation], Any]] = []
+        # The incremental lint's state to write: its key and how to encode it.
+        self.pending_state: tuple[str, Callable[[], Any]] | None = None
+        self._large_state = False
+        # Files loaded in this run, by entry key: an incremental lint that gives up hands its
+        # edited files to the cold one without parsing them twice.
+        self.loaded: dict[str, tuple[FileResult, list[Violation], Any]] = {}
 
     def digest(self, path: str, content: bytes) -> str:
         """The hash of a file's content, computed once per run (for the same bytes object): the
@@ -159,7 +165,11 @@ class LintCache:
     def load_yaml(
         self, path: str, content: bytes
     ) -> tuple[FileResult, list[Violation], Any] | None:
-        value = self.read("files", self._file_key(path, content))
+        key = self._file_key(path, content)
+        if key in self.loaded:
+            # Fresh documents, as from the entry: the catalogue changes the ones it holds.
+            return _decode_file(path, _encode_file(*self.loaded[key]))
+        value = self.read("files", key)
         if value is None:
             return None
         try:
@@ -169,7 +179,10 @@ class LintCache:
 
     def has_yaml(self, path: str, content: bytes) -> bool:
         """Whether an entry for this content exists (it is checked only when read)."""
-        return self.enabled and os.path.exists(self._path("files", self._file_key(path, content)))
+        if not self.enabled:
+            return False
+        key = self._file_key(path, content)
+        return key in self.loaded or os.path.exists(self._path("files", key))
 
     def store_yaml(
         self,
@@ -181,21 +194,28 @@ class LintCache:
     ) -> None:
         """Keep a file's entry to be written by :meth:`flush`."""
         if self.enabled:
-            self.pending.append(
-                (self._file_key(path, content), result, schema_errors, suppressions)
-            )
+            key = self._file_key(path, content)
+            self.pending.append((key, result, schema_errors, suppressions))
+            self.loaded[key] = (result, schema_errors, suppressions)
+
+    def keep_state(self, key: str, encode: Callable[[], Any], files: int) -> None:
+        """Keep the incremental lint's state of a catalogue of ``files`` YAML files, to be
+        written by :meth:`flush` (by a detached process from :data:`BACKGROUND_FROM` files)."""
+        self.pending_state = (key, encode)
+        self._large_state = files >= BACKGROUND_FROM
 
     def flush(self, background: bool = False) -> None:
-        """Write the pending file entries.
+        """Write the pending file entries and state.
 
         With ``background``, many entries (a first run over a large catalogue: ten thousand small
-        files) are written by a detached process, so that the run's answer does not wait for them;
-        a run that starts before they are all written recomputes what it misses.
+        files) or a state are written by a detached process, so that the run's answer does not
+        wait for them; a run that starts before they are all written recomputes what it misses.
         """
         pending, self.pending = self.pending, []
-        if not pending or not self.enabled:
+        state, self.pending_state = self.pending_state, None
+        if (not pending and state is None) or not self.enabled:
             return
-        if background and len(pending) >= BACKGROUND_FROM:
+        if background and (len(pending) >= BACKGROUND_FROM or self._large_state):
             from kpigov.background import run_detached
 
             try:
@@ -203,13 +223,23 @@ class LintCache:
             except OSError as error:
                 self._cannot_write(error)
                 return
-            if run_detached(lambda: self._write_entries(pending)):
+            if run_detached(lambda: self._write_entries(pending, state)):
                 return
-        self._write_entries(pending)
+        self._write_entries(pending, state)
 
-    def _write_entries(self, pending: list[tuple[str, FileResult, list[Violation], Any]]) -> None:
+    def _write_entries(
+        self,
+        pending: list[tuple[str, FileResult, list[Violation], Any]],
+        state: tuple[str, Callable[[], Any]] | None = None,
+    ) -> None:
         for key, result, schema_errors, suppressions in pending:
             self.write("files", key, _encode_file(result, schema_errors, suppressions))
+        if state is not None:
+            from kpigov.incremental import forget_old_states
+
+            key, encode = state
+            self.write("state", key, encode())
+            forget_old_states(self)
 
     # -- whole runs ----------------------------------------------------------------------------
     def load_findings(self, key: str) -> tuple[list[Finding], int, list[str]] | None:

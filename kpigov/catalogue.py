@@ -313,7 +313,7 @@ def _shape(data: object, language: str = "en") -> str:
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while loading.
 
     Loading creates millions of small objects without cycles; every automatic collection would
@@ -352,7 +352,7 @@ def build_catalogue(
     cache: LintCache | None = None,
 ) -> Catalogue:
     """Find, load, validate and index every catalogue file (unchanged files from the cache)."""
-    with _collector_paused():
+    with collector_paused():
         return _build_catalogue(config, today, files or read_files(config), cache)
 
 
@@ -402,11 +402,8 @@ CACHED_COST = 0.2
 def _build_catalogue(
     config: Config, today: dt.date, files: CatalogueFiles, cache: LintCache | None
 ) -> Catalogue:
-    catalogue = Catalogue(config=config, today=today)
     found = files.found
-    for rule, violation in found.problems:
-        catalogue.add_problem(rule, violation)
-        catalogue.files.append(violation.file)
+    catalogue = new_catalogue(config, today, found)
     contents = files.contents
     yaml_files, history_files = found.yaml_files, found.history_files
     history_set = set(history_files)
@@ -446,26 +443,47 @@ def _build_catalogue(
         worker_done=(lambda: cache.flush(background=True)) if cache is not None else None,
     )
     for rel, item in zip(yaml_files, loaded[: len(yaml_files)], strict=True):
-        result, schema_errors, comments = item  # type: ignore[misc]
-        if comments:
-            catalogue.suppressions[rel] = comments
-        catalogue.files.append(rel)
-        for rule, violations in result.problems.items():
-            catalogue.problems.setdefault(rule, []).extend(violations)
-        if "K001" in result.problems:
-            ids = ids_written_in(contents[rel])
-            catalogue.unreadable_ids |= ids
-            catalogue.unreadable_files[rel] = ids
-        for violation in configured_schema_errors(config, schema_errors, result.documents):
-            catalogue.add_problem("K002", violation)
-        catalogue.documents.extend(result.documents)
+        add_yaml_file(catalogue, rel, contents[rel], item)  # type: ignore[arg-type]
+    finish_catalogue(catalogue, history_files, loaded[len(yaml_files) :])  # type: ignore[arg-type]
+    return catalogue
+
+
+def new_catalogue(config: Config, today: dt.date, found: Discovery) -> Catalogue:
+    """An empty catalogue with the problems found while looking for its files."""
+    catalogue = Catalogue(config=config, today=today)
+    for rule, violation in found.problems:
+        catalogue.add_problem(rule, violation)
+        catalogue.files.append(violation.file)
+    return catalogue
+
+
+def add_yaml_file(catalogue: Catalogue, rel: str, raw: bytes | str, loaded: _Loaded) -> None:
+    """A loaded YAML file's documents, problems and suppressions, into the catalogue."""
+    result, schema_errors, comments = loaded
+    if comments:
+        catalogue.suppressions[rel] = comments
+    catalogue.files.append(rel)
+    for rule, violations in result.problems.items():
+        catalogue.problems.setdefault(rule, []).extend(violations)
+    if "K001" in result.problems:
+        ids = ids_written_in(raw)
+        catalogue.unreadable_ids |= ids
+        catalogue.unreadable_files[rel] = ids
+    for violation in configured_schema_errors(catalogue.config, schema_errors, result.documents):
+        catalogue.add_problem("K002", violation)
+    catalogue.documents.extend(result.documents)
+
+
+def finish_catalogue(
+    catalogue: Catalogue, history_files: list[str], histories: list[History]
+) -> None:
+    """Index the documents, fill in what KPIs take from parents and defaults, add the history."""
     _index(catalogue)
     apply_defaults_and_parents(catalogue)
-    for rel, history in zip(history_files, loaded[len(yaml_files) :], strict=True):
-        catalogue.history[history.kpi_id] = history  # type: ignore[union-attr]
+    for rel, history in zip(history_files, histories, strict=True):
+        catalogue.history[history.kpi_id] = history
         catalogue.files.append(rel)
     catalogue.files.sort()
-    return catalogue
 
 
 _ID_LINE = re.compile(

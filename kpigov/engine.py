@@ -175,17 +175,13 @@ def run_rules(
 def raw_findings(
     catalogue: Catalogue,
     plan: RulePlan,
+    rules: Sequence[Rule] | None = None,
     kpis: Sequence[Document] | None = None,
-    rule_wanted: Callable[[Rule], bool] | None = None,
 ) -> list[Finding]:
-    """Every finding of the selected rules but the suppression rules (X), before ignores, PATHS
-    and suppressions: the per-KPI rules on ``kpis`` (default: every checked KPI), the other rules
-    that ``rule_wanted`` accepts (default: all)."""
-    selected = [
-        rule
-        for rule in plan.selected
-        if rule_wanted is None or rule_wanted(rule) or rule.scope == "kpi"
-    ]
+    """The findings of ``rules`` (default: every selected rule but the suppression rules, X),
+    before ignores, PATHS and suppressions; the per-KPI rules among them on ``kpis`` (default:
+    every checked KPI)."""
+    selected = plan.selected if rules is None else rules
 
     def run(rule: Rule) -> list[Finding]:
         check = rule.check_function()
@@ -234,8 +230,8 @@ def finish(
     suppressions applied and reported on (X rules, run last: they report on what the comments
     did to the other findings), sorted, with fingerprints and the baseline."""
     in_scope = make_scope(paths)
-    object_files = _files_by_object(catalogue) if in_scope else {}
     ignored: dict[str, set[str]] = {}
+    object_files: dict[str, set[str]] = {}
 
     def wanted(finding: Finding) -> bool:
         ignored_here = ignored.get(finding.file)
@@ -245,6 +241,8 @@ def finish(
             return False
         if in_scope is None or in_scope(finding.file) or finding.rule.startswith("G"):
             return True
+        if finding.related and not object_files:  # only for findings outside PATHS
+            object_files.update(_files_by_object(catalogue))
         return any(in_scope(file) for key in finding.related for file in object_files.get(key, ()))
 
     findings = [finding for finding in raw if wanted(finding)]

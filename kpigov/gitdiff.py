@@ -135,7 +135,8 @@ def is_catalogue_yaml(path: str, config: Config) -> bool:
 def read_revision(
     config: Config, revision: str, working: Mapping[str, bytes] | None
 ) -> BaseCatalogue:
-    """The catalogue at ``revision``; with ``working`` (path -> current bytes), only what differs."""
+    """The catalogue at ``revision``; with ``working`` (path -> current bytes of every catalogue
+    file), only what differs."""
     root = config.root
     toplevel = git_toplevel(root)
     prefix = root.relative_to(toplevel.resolve()).as_posix() if root != toplevel.resolve() else ""
@@ -153,9 +154,10 @@ def read_revision(
             and path.endswith(".csv")
             and "/" not in path[len(history_prefix) :]
         )
-        if not is_history and not is_catalogue_yaml(path, config):
-            continue
         current = working.get(path) if working is not None else None
+        # A file of the working catalogue is a catalogue file; another needs the check.
+        if current is None and not is_history and not is_catalogue_yaml(path, config):
+            continue
         if current is not None and blob_id(current) == sha:
             base.unchanged_files.add(path)
             continue

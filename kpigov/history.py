@@ -271,3 +271,30 @@ def _parse_rows(
         history.append(line, date, value, cells[2] if len(cells) > 2 else "")
     if not header_seen:
         problem(1, "the file is empty; it needs the header 'date,value'")
+
+
+class StoredHistory(History):
+    """A history file unchanged since the last lint (see kpigov/incremental.py): its lowest and
+    highest value, all that T602 reads of a history within the scale, come from the lint's state;
+    its columns are parsed the first time anything reads them."""
+
+    __slots__ = ("_raw",)
+    _COLUMNS = frozenset({"lines", "dates", "values", "notes"})
+
+    def __init__(self, kpi_id: str, file: str, raw: bytes, lowest: float, highest: float) -> None:
+        # Not History.__init__: the columns stay unset, so that reading one comes to __getattr__.
+        self.kpi_id = kpi_id
+        self.file = file
+        self._raw = raw
+        self.lowest = lowest
+        self.highest = highest
+        self.problems = []  # only a history without problems is stored this way
+        self._rows = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in self._COLUMNS:
+            raise AttributeError(name)
+        parsed = parse_history(self.kpi_id, self.file, self._raw)
+        for slot in History._STATE:
+            setattr(self, slot, getattr(parsed, slot))
+        return getattr(self, name)

@@ -188,6 +188,9 @@ class Document:
     # `invalid` as the schema found it, when the catalogue's configuration changed it (accepted
     # units and handles); the cache keeps this, not the configured one.
     schema_invalid: frozenset[str] | None = None
+    # Values the catalogue-wide rules derive from this document alone (Z505's keys, say), by
+    # rule: computed once, and kept by the incremental lint's state (see checks.common.derived).
+    derived: dict[str, Any] | None = None
     _maps: tuple[dict[YamlPath, RawPos], dict[YamlPath, RawPos]] | None = None
 
     @property

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -57,6 +57,19 @@ def sub_value(mapping: Any, key: str) -> Any:
         return None
     found = mapping.get(key)
     return None if is_missing(found) else found
+
+
+def derived(document: Document, rule: str, compute: Callable[[Document], Any]) -> Any:
+    """What ``rule`` derives from ``document`` alone (its effective fields), computed once per
+    document and kept between lints by the incremental lint's state: a pure function of the
+    document, whose value is plain JSON."""
+    store = document.derived
+    if store is None:
+        store = document.derived = {}
+    found = store.get(rule)
+    if found is None:
+        found = store[rule] = compute(document)
+    return found
 
 
 def status(document: Document) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -15,6 +16,7 @@ from kpigov.checks.common import (
     active_kpis,
     active_kpis_by_goal,
     active_kpis_by_owner,
+    derived,
     ids,
     is_active_person,
     is_qualitative,
@@ -137,6 +139,33 @@ def normalised_definition(kpi: Document) -> str | None:
     return normalised(parse_formula(expression), _stands_for(kpi))
 
 
+def definition_keys(kpi: Document) -> list[Any]:
+    """What Z505 compares of a KPI, derived once (and kept between lints): whether its name is
+    text, its normalised name, a digest of its normalised description (when it has its own of
+    40 characters or more), and a digest of what its formula's inputs stand for (when it has a
+    formula of its own): two formulas can only be equal when those are."""
+    name = kpi.fields.get("name")
+    description = kpi.fields.get("description")
+    description_key = None
+    if isinstance(description, str) and "description" not in kpi.origins:
+        text = " ".join(description.casefold().split())
+        if len(text) >= 40:  # a short description ("Count of orders.") is no fingerprint
+            description_key = _digest(text)
+    bucket = None
+    if _expression(kpi) is not None and "formula" not in kpi.origins:
+        bucket = _digest("\0".join(sorted(_stands_for(kpi).values())))
+    return [
+        isinstance(name, str),
+        normalised_name(str(kpi.fields.get("name", ""))),
+        description_key,
+        bucket,
+    ]
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def duplicate_definition(catalogue: Catalogue, options: Options) -> Iterator[Violation]:
     """Active KPIs that define the same thing twice, found by hashing (linear).
 
@@ -150,27 +179,26 @@ def duplicate_definition(catalogue: Catalogue, options: Options) -> Iterator[Vio
     by_description: dict[str, list[Document]] = {}
     # Two formulas can only be equal when their inputs stand for the same things, so the full
     # normalised formula is computed only for KPIs that share such a bucket.
-    with_formula: list[tuple[Document, str, dict[str, str], tuple[str, ...]]] = []
-    buckets: dict[tuple[str, ...], int] = {}
+    by_bucket: dict[str, list[Document]] = {}
+    plain_names: dict[str, str] = {}
     for kpi in active_kpis(catalogue):
-        name = kpi.fields.get("name")
-        if isinstance(name, str) and (plain_name := normalised_name(name)):
+        name_is_text, plain_name, description_key, bucket = derived(kpi, "Z505", definition_keys)
+        plain_names[kpi.id or ""] = plain_name
+        if name_is_text and plain_name:
             by_name.setdefault(plain_name, []).append(kpi)
-        description = kpi.fields.get("description")
-        if isinstance(description, str) and "description" not in kpi.origins:
-            text = " ".join(description.casefold().split())
-            if len(text) >= 40:  # a short description ("Count of orders.") is no fingerprint
-                by_description.setdefault(text, []).append(kpi)
-        expression = _expression(kpi)
-        if expression is not None and "formula" not in kpi.origins:
-            stands_for = _stands_for(kpi)
-            bucket = tuple(sorted(stands_for.values()))
-            with_formula.append((kpi, expression, stands_for, bucket))
-            buckets[bucket] = buckets.get(bucket, 0) + 1
+        if description_key is not None:
+            by_description.setdefault(description_key, []).append(kpi)
+        if bucket is not None:
+            by_bucket.setdefault(bucket, []).append(kpi)
     by_formula: dict[str, list[Document]] = {}
-    for kpi, expression, stands_for, bucket in with_formula:
-        if buckets[bucket] > 1:
-            definition = normalised(parse_formula(expression), stands_for)
+    for sharing in by_bucket.values():
+        if len(sharing) < 2:
+            continue
+        for kpi in sharing:
+            expression = _expression(kpi)
+            definition = (
+                normalised(parse_formula(expression), _stands_for(kpi)) if expression else None
+            )
             if definition is not None:
                 by_formula.setdefault(definition, []).append(kpi)
     reported: set[str] = set()
@@ -180,8 +208,10 @@ def duplicate_definition(catalogue: Catalogue, options: Options) -> Iterator[Vio
         ("description", by_description),
     ):
         for group in groups.values():
+            if len(group) < 2:
+                continue
             if variant == "description":
-                names = {normalised_name(str(k.fields.get("name", ""))) for k in group}
+                names = {plain_names[k.id or ""] for k in group}
                 if len(names) < 2:
                     continue  # same name too: the name variant says it
             group = [k for k in group if not _family(k, group)]
