@@ -127,10 +127,19 @@ def resolve_plain_scalar(text: str) -> Any:
         if _FLOAT.match(text):
             return float(text)
         if text.startswith("0o") and _OCT.match(text):
-            return int(text[2:], 8) if len(text) <= _MAX_INT_TEXT else math.inf
+            return _in_range(int(text[2:], 8)) if len(text) <= _MAX_INT_TEXT else math.inf
         if text.startswith("0x") and _HEX.match(text):
-            return int(text[2:], 16) if len(text) <= _MAX_INT_TEXT else math.inf
+            return _in_range(int(text[2:], 16)) if len(text) <= _MAX_INT_TEXT else math.inf
     return text
+
+
+def _in_range(value: int) -> int | float:
+    """An octal or hexadecimal integer of 20 characters can exceed the 20 decimal digits a
+    decimal one is held to (0xfffff...): out of range the same way."""
+    return value if value < _INT_LIMIT else math.inf
+
+
+_INT_LIMIT = 10**_MAX_INT_TEXT
 
 
 def _too_large(text: str) -> float:
