@@ -268,7 +268,9 @@ def _lint_with_cache(
         findings, files_checked, rule_ids = cached
         rules_run = tuple(rules[i] for i in rule_ids if i in rules)
     else:
-        result = _run_rules(settings, today, files, cache, since, scope, baseline)
+        result = _run_rules(
+            settings, today, files, cache, since, scope, baseline, stdin[:1] if stdin else ()
+        )
         findings, files_checked, rules_run = (
             result.findings,
             result.files_checked,
@@ -293,6 +295,7 @@ def _run_rules(
     since: str | None,
     scope: list[str] | None,
     baseline: Any,
+    standard_input: tuple[str, ...] = (),
 ) -> EngineResult:
     """The findings of the catalogue: incrementally from the state an earlier lint left when
     only KPI files were edited since (kpigov/incremental.py), else cold; either way the state for
@@ -312,7 +315,8 @@ def _run_rules(
         working = {
             path: content for path, content in files.contents.items() if isinstance(content, bytes)
         }
-        return read_revision(config, since, working)
+        unreadable = [path for path in files.contents if path not in working]
+        return read_revision(config, since, working, [*unreadable, *standard_input])
 
     state_key = _state_key(config, settings.rules, today, files) if cache is not None else ""
     run = None

@@ -31,7 +31,6 @@ class BaseCatalogue:
     history: dict[str, History] = field(default_factory=dict)
     # KPI ids whose definition or history was compared (files that differ from the working tree).
     compared_files: set[str] = field(default_factory=set)
-    unchanged_files: set[str] = field(default_factory=set)
     kpi_files: dict[str, str] = field(default_factory=dict)  # id -> path at the base revision
 
 
@@ -133,40 +132,43 @@ def is_catalogue_yaml(path: str, config: Config) -> bool:
 
 
 def read_revision(
-    config: Config, revision: str, working: Mapping[str, bytes] | None
+    config: Config,
+    revision: str,
+    working: Mapping[str, bytes],
+    differing_too: Iterable[str] = (),
 ) -> BaseCatalogue:
-    """The catalogue at ``revision``; with ``working`` (path -> current bytes of every catalogue
-    file), only what differs."""
+    """The catalogue files at ``revision`` that differ from ``working`` (path -> the current
+    bytes of every readable catalogue file).
+
+    git finds the files of the work tree that differ (``git diff``, which trusts the index's
+    file times, as ``git status`` does), instead of hashing every file here; ``differing_too``
+    names files whose current content is not the work tree's (standard input, an unreadable
+    file): they are compared too.
+    """
     root = config.root
-    toplevel = git_toplevel(root)
-    prefix = root.relative_to(toplevel.resolve()).as_posix() if root != toplevel.resolve() else ""
-    prefix = "" if prefix in ("", ".") else prefix + "/"
     commit = resolve_revision(root, revision)
     base = BaseCatalogue(revision=revision)
     if commit is None:
         return base
-    tree = _list_tree(root, commit, prefix)
     history_prefix = config.history.strip("/") + "/"
-    wanted: dict[str, str] = {}
-    for path, sha in tree.items():
-        is_history = (
+
+    def is_history(path: str) -> bool:
+        return (
             path.startswith(history_prefix)
             and path.endswith(".csv")
             and "/" not in path[len(history_prefix) :]
         )
-        current = working.get(path) if working is not None else None
-        # A file of the working catalogue is a catalogue file; another needs the check.
-        if current is None and not is_history and not is_catalogue_yaml(path, config):
-            continue
-        if current is not None and blob_id(current) == sha:
-            base.unchanged_files.add(path)
-            continue
-        wanted[path] = sha
-    blobs = _read_blobs(root, wanted.values())
-    for path, sha in wanted.items():
-        content = blobs[sha]
+
+    candidates = sorted(set(_differing_paths(root, commit)) | set(differing_too))
+    wanted = [p for p in candidates if is_history(p) or is_catalogue_yaml(p, config)]
+    before = _read_at(root, commit, _catalogue_prefix(config), wanted)
+    for path in wanted:
+        content = before.get(path)
+        current = working.get(path)
+        if content is None or (current is not None and blob_id(current) == blob_id(content)):
+            continue  # new since the revision, or changed back
         base.compared_files.add(path)
-        if path.startswith(history_prefix) and path.endswith(".csv"):
+        if is_history(path):
             kpi_id = path[len(history_prefix) : -len(".csv")]
             base.history[kpi_id] = parse_history(kpi_id, path, content)
             continue
@@ -180,6 +182,44 @@ def read_revision(
                 base.kpis.setdefault(data["id"], document)
                 base.kpi_files.setdefault(data["id"], path)
     return base
+
+
+def _differing_paths(root: Path, commit: str) -> list[str]:
+    """Root-relative paths of the files under the root that differ between ``commit`` and the
+    work tree (deleted ones included; new untracked ones have nothing to compare with)."""
+    out = _git(["diff", "--name-only", "-z", "--no-renames", "--relative", commit, "--"], root)
+    return [name.decode("utf-8", "surrogateescape") for name in out.split(b"\0") if name]
+
+
+def _read_at(root: Path, commit: str, prefix: str, paths: list[str]) -> dict[str, bytes]:
+    """Root-relative path -> content at ``commit`` (absent: no such file there)."""
+    batch = [path for path in paths if "\n" not in path]
+    found: dict[str, bytes] = {}
+    if batch:
+        names = [f"{commit}:{prefix}{path}" for path in batch]
+        out = _git(["cat-file", "--batch"], root, ("\n".join(names) + "\n").encode())
+        position = 0
+        for path in batch:
+            header_end = out.index(b"\n", position)
+            header = out[position:header_end].split()
+            position = header_end + 1
+            if header[-1] == b"missing":
+                continue
+            size = int(header[2])
+            if header[1] == b"blob":  # not a folder of that name
+                found[path] = out[position : position + size]
+            position += size + 1
+    for path in paths:
+        if "\n" in path:  # not expressible in a batch line: one by one
+            completed = subprocess.run(
+                ["git", "cat-file", "blob", f"{commit}:{prefix}{path}"],
+                cwd=root,
+                capture_output=True,
+                check=False,
+            )
+            if completed.returncode == 0:
+                found[path] = completed.stdout
+    return found
 
 
 def working_files(config: Config, files: Iterable[str]) -> dict[str, bytes]:
