@@ -26,7 +26,7 @@ from kpigov.findings import Finding
 
 if TYPE_CHECKING:
     from kpigov.cache import LintCache
-    from kpigov.catalogue import CatalogueFiles
+    from kpigov.catalogue import Catalogue, CatalogueFiles
     from kpigov.engine import LintResult as EngineResult
     from kpigov.gitdiff import BaseCatalogue
     from kpigov.rulebook import Rule
@@ -296,6 +296,7 @@ def _run_rules(
     scope: list[str] | None,
     baseline: Any,
     standard_input: tuple[str, ...] = (),
+    built: Catalogue | None = None,
 ) -> EngineResult:
     """The findings of the catalogue: incrementally from the state an earlier lint left when
     only KPI files were edited since (kpigov/incremental.py), else cold; either way the state for
@@ -328,7 +329,7 @@ def _run_rules(
     if run is not None:
         catalogue, raw, new_state = run.catalogue, run.raw, run.state
     else:
-        catalogue = build_catalogue(config, today, files, cache)
+        catalogue = built if built is not None else build_catalogue(config, today, files, cache)
         catalogue.base = base()
         raw = raw_findings(catalogue, plan)
 
@@ -442,6 +443,8 @@ def build(
 ) -> BuildResult:
     """Build the handbook of the catalogue at (or above) ``root`` into ``out`` (default
     ``site/`` under the root). The output folder is checked before anything is written."""
+    import hashlib
+
     from kpigov.cache import LintCache, run_key
     from kpigov.catalogue import build_catalogue, read_files
     from kpigov.engine import run_rules
@@ -495,7 +498,14 @@ def build(
         ]
     )
     cached = cache.load_findings(key)
-    all_findings = cached[0] if cached is not None else run_rules(catalogue, rules, config).findings
+    if cached is not None:
+        all_findings = cached[0]
+    elif public:  # the rules see the published catalogue only
+        all_findings = run_rules(catalogue, rules, config).findings
+    else:  # as a lint would: incrementally after an edit of KPI files
+        all_findings = _run_rules(
+            settings, today, files, cache, None, None, None, built=catalogue
+        ).findings
     if cached is None:
         cache.store_findings(key, all_findings, len(catalogue.files), sorted(rules))
     findings = all_findings
@@ -512,8 +522,13 @@ def build(
         generated=generated_date(today),
         git=read_history(catalogue_root),
     )
+    manifest = (
+        cache.folder / "pages" / f"{hashlib.sha1(str(target).encode()).hexdigest()[:24]}.json"
+        if cache.enabled
+        else None
+    )
     try:
-        pages = render_site(given, target, progress=progress and kpi_count > 200)
+        pages = render_site(given, target, progress=progress and kpi_count > 200, manifest=manifest)
     except OSError as error:
         raise KpigovError(f"cannot write the handbook to {target}: {error.strerror}") from None
     cache.flush(background=True)

@@ -65,9 +65,10 @@ def check_out_folder(out: Path, root: Path, catalogue_paths: Iterable[Path] = ()
         raise UnsafeOutput(f"refusing to write the handbook to {target}: it {where}; {advice}")
     if target.exists() and not target.is_dir():
         raise UnsafeOutput(f"{target} is a file, not a folder; {advice}")
-    for path in catalogue_paths:
-        real = Path(os.path.realpath(path))
-        if _inside(real, target):
+    inside_target = str(target).rstrip(os.sep) + os.sep
+    for real_text in _real_paths(catalogue_paths):
+        if real_text == str(target) or real_text.startswith(inside_target):
+            real = Path(real_text)
             # The folder itself (the history folder) or something inside it.
             shown = real.name if real == target else real.relative_to(target).as_posix()
             raise UnsafeOutput(
@@ -90,6 +91,19 @@ def check_out_folder(out: Path, root: Path, catalogue_paths: Iterable[Path] = ()
             f"handbook kpigov made (no {MARKER} file in it); {advice}, or empty this one"
         )
     return target
+
+
+def _real_paths(paths: Iterable[Path]) -> Iterable[str]:
+    """``os.path.realpath`` of each path, resolving each folder once (ten thousand files share
+    a few folders) and a file only when it is a link."""
+    folders: dict[str, str] = {}
+    for path in paths:
+        folder, name = os.path.split(os.path.abspath(path))
+        real_folder = folders.get(folder)
+        if real_folder is None:
+            real_folder = folders[folder] = os.path.realpath(folder)
+        real = os.path.join(real_folder, name)
+        yield os.path.realpath(real) if os.path.islink(real) else real
 
 
 def staging_folder(out: Path) -> Path:

@@ -526,8 +526,13 @@ def generated_date(today: dt.date) -> str:
     return today.isoformat()
 
 
-def render_site(given: BuildInput, out: Path, progress: bool = False) -> int:
-    """Write the handbook to ``out`` (checked by the caller) atomically; the number of pages."""
+def render_site(
+    given: BuildInput, out: Path, progress: bool = False, manifest: Path | None = None
+) -> int:
+    """Write the handbook to ``out`` (checked by the caller) atomically; the number of pages.
+    With ``manifest``, a page whose inputs did not change since the last build into ``out`` is
+    taken from it rather than rendered (kpigov/handbook/pages.py)."""
+    from kpigov.handbook import pages as page_reuse
     from kpigov.handbook.templating import handbook_environment
 
     templates = data_dir("templates") / "handbook"
@@ -540,6 +545,9 @@ def render_site(given: BuildInput, out: Path, progress: bool = False) -> int:
         "generated": given.generated,
         "public": given.public,
     }
+    before = page_reuse.read_manifest(manifest, out)
+    shared = page_reuse.shared_digest(templates, common)
+    written: dict[str, page_reuse.Entry] = {}
     # The caller checked ``out`` (publish.check_out_folder); only marked folders are replaced.
     staging = staging_folder(out)
     pages = 0
@@ -547,7 +555,16 @@ def render_site(given: BuildInput, out: Path, progress: bool = False) -> int:
         for folder in ("kpis", "goals", "owners", "assets"):
             (staging / folder).mkdir(parents=True)
 
-        def write(relative: str, template: str, **context: Any) -> None:
+        def write(relative: str, template: str, **context: Any) -> tuple[str, page_reuse.Entry]:
+            inputs = page_reuse.inputs_digest(shared, relative, template, context)
+            path = os.path.join(staging, relative)
+            last = before.get(relative)
+            if (
+                last is not None
+                and last[0] == inputs
+                and page_reuse.reuse(out / relative, path, last[1])
+            ):
+                return relative, last
             prefix = "../" * relative.count("/")
             html = env.get_template(template).render(
                 **common,
@@ -555,8 +572,10 @@ def render_site(given: BuildInput, out: Path, progress: bool = False) -> int:
                 page=relative,
                 **context,
             )
-            with open(os.path.join(staging, relative), "w", encoding="utf-8") as page:
-                page.write(html)
+            data = html.encode("utf-8")
+            with open(path, "wb") as page:
+                page.write(data)
+            return relative, [inputs, page_reuse.bytes_digest(data)]
 
         jobs: list[tuple[str, Document]] = [
             *(("kpi", kpi) for kpi in site.kpis),
@@ -564,14 +583,20 @@ def render_site(given: BuildInput, out: Path, progress: bool = False) -> int:
             *(("owner", owner) for owner in [*site.persons, *site.teams]),
         ]
 
-        def write_page(job: tuple[str, Document]) -> None:
+        def write_page(job: tuple[str, Document]) -> tuple[str, page_reuse.Entry]:
             kind, document = job
             if kind == "kpi":
-                write(f"kpis/{document.id}.html", "kpi.html", kpi=site.kpi_view(document))
-            elif kind == "goal":
-                write(f"goals/{document.id}.html", "goal.html", goal=_goal_view(site, document))
-            else:
-                write(f"owners/{document.id}.html", "owner.html", owner=_owner_view(site, document))
+                return write(f"kpis/{document.id}.html", "kpi.html", kpi=site.kpi_view(document))
+            if kind == "goal":
+                return write(
+                    f"goals/{document.id}.html", "goal.html", goal=_goal_view(site, document)
+                )
+            return write(
+                f"owners/{document.id}.html", "owner.html", owner=_owner_view(site, document)
+            )
+
+        def record(relative: str, template: str, **context: Any) -> None:
+            written.update([write(relative, template, **context)])
 
         def write_overview_pages() -> None:
             for asset in sorted((templates / "assets").iterdir()):
@@ -579,7 +604,7 @@ def render_site(given: BuildInput, out: Path, progress: bool = False) -> int:
             (staging / "assets" / "search-index.js").write_text(
                 site.search_index(), encoding="utf-8"
             )
-            write(
+            record(
                 "index.html",
                 "index.html",
                 health=site.health(),
@@ -607,13 +632,13 @@ def render_site(given: BuildInput, out: Path, progress: bool = False) -> int:
                 tiers=sorted({str(k.fields.get("tier", "kpi")) for k in site.kpis}),
                 statuses=sorted({status(k) for k in site.kpis}),
             )
-            write(
+            record(
                 "rules.html",
                 "rules.html",
                 rules=[_rule_view(rule, given.language) for rule in given.rules],
             )
-            write("findings.html", "findings.html", groups=site.finding_groups())
-            write(
+            record("findings.html", "findings.html", groups=site.finding_groups())
+            record(
                 "changes.html",
                 "changes.html",
                 commits=_changes(site),
@@ -622,37 +647,38 @@ def render_site(given: BuildInput, out: Path, progress: bool = False) -> int:
 
         # The overview pages are written here while the workers write the pages of each KPI,
         # goal and owner.
-        _write_pages(jobs, write_page, write_overview_pages, progress)
+        written.update(_write_pages(jobs, write_page, write_overview_pages, progress))
         pages += len(jobs) + 4  # and the overview, rules, findings and changes pages
         swap_in(staging, out)
     except BaseException:
         remove_marked(staging)
         raise
+    page_reuse.write_manifest(manifest, out, written)
     return pages
 
 
+# What writing a page returns: its path and its manifest entry.
+_Written = tuple[str, list[str]]
 # Set just before forking: the page writer the worker processes inherit.
-_WORKER_WRITE: Callable[[tuple[str, Document]], None] | None = None
+_WORKER_WRITE: Callable[[tuple[str, Document]], _Written] | None = None
 _WORKER_JOBS: list[tuple[str, Document]] = []
 PARALLEL_FROM = 400  # pages; below this, starting workers costs more than it saves
 
 
-def _write_chunk(bounds: tuple[int, int]) -> int:
+def _write_chunk(bounds: tuple[int, int]) -> list[_Written]:
     assert _WORKER_WRITE is not None
-    for job in _WORKER_JOBS[bounds[0] : bounds[1]]:
-        _WORKER_WRITE(job)
-    return bounds[1] - bounds[0]
+    return [_WORKER_WRITE(job) for job in _WORKER_JOBS[bounds[0] : bounds[1]]]
 
 
 def _write_pages(
     jobs: list[tuple[str, Document]],
-    write_page: Callable[[tuple[str, Document]], None],
+    write_page: Callable[[tuple[str, Document]], _Written],
     meanwhile: Callable[[], None],
     show_progress: bool,
-) -> None:
+) -> list[_Written]:
     """Write the pages of ``jobs``: on every core when there are many (forked workers inherit the
     view model, so nothing is copied), in this process otherwise; and run ``meanwhile`` here
-    while the workers write. The output is the same."""
+    while the workers write. The output is the same. What each page write returned."""
     global _WORKER_WRITE, _WORKER_JOBS
     import multiprocessing
     import sys
@@ -671,23 +697,27 @@ def _write_pages(
             or "fork" not in multiprocessing.get_all_start_methods()
         ):
             meanwhile()
+            done = []
             for job in jobs:
-                write_page(job)
+                done.append(write_page(job))
                 if bar is not None:
                     bar.update(1)
-            return
+            return done
         _WORKER_WRITE, _WORKER_JOBS = write_page, jobs
         size = -(-len(jobs) // (workers * 8))  # small chunks keep the workers evenly busy
         chunks = [(start, min(start + size, len(jobs))) for start in range(0, len(jobs), size)]
         try:
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                counts = pool.imap_unordered(_write_chunk, chunks)
+                results = pool.imap_unordered(_write_chunk, chunks)
                 meanwhile()
-                for count in counts:
+                done = []
+                for result in results:
+                    done += result
                     if bar is not None:
-                        bar.update(count)
+                        bar.update(len(result))
         finally:
             _WORKER_WRITE, _WORKER_JOBS = None, []
+        return done
 
 
 def _assessment(value: Any) -> dict[str, str] | None:
