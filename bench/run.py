@@ -297,6 +297,14 @@ def main() -> None:
             )
         )
         rows.append((f"C composer alone, {size:,} KPI files (floor)", floor, 1.0, None, None))
+        per_row = subprocess.run(
+            [sys.executable, str(HERE / "history_memory.py"), str(root / "history")],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        flag = "" if float(per_row) <= 40 else "  MISSED (target <= 40 B)"
+        rows.append((f"  history: {per_row} bytes per row{flag}", floor, None, None, None))
         peer = _check_jsonschema() if size < LARGE else None
         if peer:
             kpi_files = sorted(str(p) for p in (root / "kpis").rglob("*.yaml"))

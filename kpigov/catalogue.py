@@ -388,7 +388,7 @@ def _load_history(rel: str, raw: bytes | str) -> History:
     kpi_id = rel.rsplit("/", 1)[-1][: -len(".csv")]
     if isinstance(raw, str):
         history = History(kpi_id, rel)
-        history.problems.append(HistoryProblem(_START, f"cannot read the file: {raw}"))
+        history.problems = [HistoryProblem(_START, f"cannot read the file: {raw}")]
         return history
     return parse_history(kpi_id, rel, raw)
 

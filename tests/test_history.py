@@ -100,3 +100,38 @@ def test_history_survives_pickling() -> None:
     history = parse_history("k", "history/k.csv", b"date,value,note\n2026-01-31,1,a\n")
     copy = pickle.loads(pickle.dumps(history))
     assert copy.rows == history.rows and copy.file == history.file
+
+
+def test_dates_are_packed_and_read_as_a_list_of_text() -> None:
+    from kpigov.history import Dates
+
+    dates = Dates.of(["2025-01-31", "2025-02-28", "2025-03-31"])
+    assert isinstance(dates, Dates)
+    assert len(dates) == 3 and dates[0] == "2025-01-31" and dates[-1] == "2025-03-31"
+    assert dates[1:] == ["2025-02-28", "2025-03-31"] and list(dates) == dates
+    assert dates == ["2025-01-31", "2025-02-28", "2025-03-31"]
+    with pytest.raises(IndexError):
+        dates[3]
+    dates.append("2025-04-30")
+    assert dates[-1] == "2025-04-30" and len(dates) == 4
+    assert Dates.of(["2025-1-1"]) == ["2025-1-1"]  # not ten characters: kept as a list
+
+
+def test_a_history_row_costs_at_most_40_bytes() -> None:
+    """SPEC §8.8, with everything a parsed history holds counted, on 200 files of 24 rows."""
+    import tracemalloc
+
+    files = []
+    for number in range(200):
+        rows = "".join(
+            f"20{10 + month // 12:02d}-{month % 12 + 1:02d}-01,{month * 1.5}\n"
+            for month in range(24)
+        )
+        files.append((f"kpi-{number}", ("date,value\n" + rows).encode()))
+    tracemalloc.start()
+    histories = [parse_history(kpi, f"history/{kpi}.csv", raw) for kpi, raw in files]
+    held, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert sum(len(h) for h in histories) == 4800
+    assert held / 4800 <= 40
+    assert histories[7].file == "history/kpi-7.csv" and histories[7].dates[-1] == "2011-12-01"
