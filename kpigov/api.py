@@ -16,7 +16,7 @@ message that says where and what; findings are results, not errors.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -249,7 +249,8 @@ def _lint_with_cache(
     from kpigov.catalogue import read_files
 
     config, rules = settings.config, settings.rules
-    files = read_files(config)
+    # Without the cache, nothing but parsing needs the files' bytes: each is read when parsed.
+    files = read_files(config, keep=use_cache)
     if stdin is not None:
         _replace_with_stdin(config, files, *stdin)
     cache = LintCache(config.root) if use_cache else None
@@ -313,10 +314,11 @@ def _run_rules(
             return None
         from kpigov.gitdiff import read_revision
 
-        working = {
-            path: content for path, content in files.contents.items() if isinstance(content, bytes)
-        }
-        unreadable = [path for path in files.contents if path not in working]
+        contents = files.contents
+        # Each read once more when they are not kept (no cache), and not kept now either: the
+        # revision needs the few that differ from it.
+        working = _ReadableView(contents)
+        unreadable = [path for path in contents if not isinstance(contents[path], bytes)]
         return read_revision(config, since, working, [*unreadable, *standard_input])
 
     state_key = _state_key(config, settings.rules, today, files) if cache is not None else ""
@@ -340,6 +342,25 @@ def _run_rules(
     if cache is not None:
         cache.keep_state(state_key, new_state, len(files.found.yaml_files))
     return finish(catalogue, plan, raw, scope, baseline)
+
+
+class _ReadableView(Mapping[str, bytes]):
+    """The files that can be read, of a catalogue's contents (read when asked)."""
+
+    def __init__(self, contents: Mapping[str, bytes | str]) -> None:
+        self._contents = contents
+
+    def __getitem__(self, path: str) -> bytes:
+        content = self._contents[path]
+        if not isinstance(content, bytes):
+            raise KeyError(path)
+        return content
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._contents)
+
+    def __len__(self) -> int:
+        return len(self._contents)
 
 
 def _rules_part(rules: Mapping[str, Rule]) -> str:
