@@ -113,6 +113,14 @@ def _set_invalid(document: Document, field: str, invalid: bool) -> None:
     document.invalid = document.invalid | {field} if invalid else document.invalid - {field}
 
 
+def own_fields(document: Document) -> dict[str, Any]:
+    """The document's fields, to write to: a copy when they are still its data itself (the
+    catalogue shares the data when no field is left out)."""
+    if document.fields is document.data:
+        document.fields = dict(document.data)
+    return document.fields
+
+
 def apply_defaults_and_parents(catalogue: Catalogue) -> None:
     """Fill each KPI's ``fields`` from its parent and from the catalogue's ``defaults``."""
     config = catalogue.config
@@ -128,7 +136,7 @@ def apply_defaults_and_parents(catalogue: Catalogue) -> None:
             for field in INHERITED:
                 if field in kpi.fields or field in kpi.invalid or field not in parent.fields:
                     continue
-                kpi.fields[field] = parent.fields[field]
+                own_fields(kpi)[field] = parent.fields[field]
                 kpi.origins[field] = f"parent {parent_id}"
         for index, (pattern, values) in reversed(list(enumerate(config.defaults))):
             if not matches(kpi.file, (pattern,)):
@@ -136,7 +144,7 @@ def apply_defaults_and_parents(catalogue: Catalogue) -> None:
             for field, value in values.items():
                 if field in kpi.fields or field in kpi.invalid or not _present(value):
                     continue
-                kpi.fields[field] = value
+                own_fields(kpi)[field] = value
                 kpi.origins[field] = f"defaults[{index}] ({pattern})"
         done.add(kpi.id or "")
 

@@ -165,13 +165,27 @@ _HALF = 2 * _BITS
 _HALF_MASK = (1 << _HALF) - 1
 
 
-def _new_positions(items: list[int] | bytes = b"") -> Positions:
-    positions = array("Q")
+# Text values up to this length repeat across a catalogue (statuses, units, frequencies, owner
+# and goal ids, dates): each is kept once (interned), not once per document.
+_SHARED_TEXT = 40
+
+
+def _new_positions(items: list[int] | bytes = b"", typecode: str = "Q") -> Positions:
+    """The positions as an int array: four bytes an entry when every one fits (a document of
+    fewer than 512 lines), else eight."""
     if isinstance(items, bytes):
+        positions = array(typecode)
         positions.frombytes(items)
-    else:
-        positions.extend(items)
-    return positions
+        return positions
+    return array("I" if not items or max(items) < _FITS_FOUR_BYTES else "Q", items)
+
+
+_FITS_FOUR_BYTES = 1 << 32
+
+
+def decode_positions(encoded: str) -> Positions:
+    """Positions from :meth:`Document.encoded_positions` (typecode, then base64)."""
+    return _new_positions(base64.b64decode(encoded[1:], validate=True), encoded[0])
 
 
 @dataclass(eq=False, slots=True)
@@ -239,12 +253,13 @@ class Document:
         """The positions as one base64 string, for the cache (decoded only when needed)."""
         if isinstance(self.positions, str):
             return self.positions
-        return base64.b64encode(self.positions.tobytes()).decode("ascii")
+        encoded = base64.b64encode(self.positions.tobytes()).decode("ascii")
+        return self.positions.typecode + encoded
 
     def _position_maps(self) -> tuple[dict[YamlPath, RawPos], dict[YamlPath, RawPos]]:
         if self._maps is None:
             if isinstance(self.positions, str):
-                self.positions = _new_positions(base64.b64decode(self.positions))
+                self.positions = decode_positions(self.positions)
             self._maps = _position_maps(self.data, self.positions)
         return self._maps
 
@@ -446,9 +461,11 @@ class _DocumentBuilder:
                     value = resolve_plain_scalar(text) if text else None
                     if value.__class__ is float and not math.isfinite(value):
                         self.nonfinite.append((*path, key))
+                    elif value.__class__ is str and len(value) <= _SHARED_TEXT:
+                        value = intern(value)
                     out[key] = value
                 elif tag == _STR:
-                    out[key] = text
+                    out[key] = intern(text) if len(text) <= _SHARED_TEXT else text
                 else:
                     out[key] = self.tagged_scalar(value_node, tag, text)
             else:
@@ -485,9 +502,11 @@ class _DocumentBuilder:
             value = resolve_plain_scalar(text) if text else None
             if value.__class__ is float and not math.isfinite(value):
                 self.nonfinite.append(path if index is None else (*path, index))
+            elif value.__class__ is str and len(value) <= _SHARED_TEXT:
+                value = intern(value)
             return value
         if tag == _STR:
-            return text
+            return intern(text) if len(text) <= _SHARED_TEXT else text
         return self.tagged_scalar(node, tag, text)
 
     def tagged_scalar(self, node: Any, tag: str, text: str) -> Any:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from kpigov.catalogue import Catalogue
 from kpigov.config import CONFIG_FILE
+from kpigov.effective import own_fields
 from kpigov.findings import Finding
 
 
@@ -99,7 +100,7 @@ def keep_linked_documents(catalogue: Catalogue, hidden_words: set[str]) -> Publi
         catalogue.ordered[kind] = [d for d in catalogue.ordered.get(kind, []) if d.id in ids]
     catalogue._memo.clear()
     for person in catalogue.persons.values():  # no e-mail address is published
-        person.fields.pop("email", None)
+        own_fields(person).pop("email", None)
     published = Published(hidden_words=hidden_words)
     published.objects = {(kind, i) for kind, ids in keep.items() for i in ids}
     published.files = {d.file for d in catalogue.documents} | {CONFIG_FILE}
