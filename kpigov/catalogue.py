@@ -500,7 +500,10 @@ def _build_catalogue(
         worker_done=(lambda: cache.flush(background=True)) if cache is not None else None,
     )
     for rel, item in zip(yaml_files, loaded[: len(yaml_files)], strict=True):
-        add_yaml_file(catalogue, rel, contents[rel], item)  # type: ignore[arg-type]
+        # The bytes again only for a file that does not parse (its ids are guessed from them):
+        # without the cache they are read from disk each time they are asked for.
+        raw = contents[rel] if "K001" in item[0].problems else b""  # type: ignore[union-attr]
+        add_yaml_file(catalogue, rel, raw, item)  # type: ignore[arg-type]
     finish_catalogue(catalogue, history_files, loaded[len(yaml_files) :])  # type: ignore[arg-type]
     return catalogue
 
