@@ -53,7 +53,7 @@ from kpigov.catalogue import (
     new_catalogue,
 )
 from kpigov.checks.common import checked_kpis, derived
-from kpigov.checks.size import definition_keys
+from kpigov.checks.size import definition_keys, formula_definition
 from kpigov.effective import configured_schema_errors
 from kpigov.engine import FILE_PROBLEM_RULES, RulePlan, is_local, raw_findings
 from kpigov.findings import Finding
@@ -69,7 +69,7 @@ if TYPE_CHECKING:
     from kpigov.gitdiff import BaseCatalogue
     from kpigov.rulebook import Rule
 
-STATE_FORMAT = 2
+STATE_FORMAT = 3
 # States kept (the newest by time written): one per date and configuration in use.
 KEEP_STATES = 3
 # Above this share of edited YAML files a cold lint (which loads on every core) is as fast.
@@ -106,7 +106,10 @@ KPI_FIELDS_READ: dict[str, frozenset[str]] = {
 }
 # What catalogue-wide rules derive from one KPI alone (checks.common.derived): kept in the state
 # with the summaries, so that a rule run again does not derive it again for every KPI.
-DERIVED: dict[str, Callable[[Document], Any]] = {"Z505": definition_keys}
+DERIVED: dict[str, Callable[[Document], Any]] = {
+    "Z505": definition_keys,
+    "Z505/formula": formula_definition,
+}
 # Fields only these derived values read: the summaries leave them out (long texts).
 READ_ONLY_DERIVED = frozenset({"description"})
 KPI_SUMMARY_FIELDS = frozenset({"kind", "id"}).union(*KPI_FIELDS_READ.values()) - READ_ONLY_DERIVED
@@ -177,7 +180,18 @@ def summary_data(document: Document, whole: bool = False) -> Any:
     data = document.data
     if whole or document.kind != "kpi" or not isinstance(data, dict):
         return data
-    return {key: value for key, value in data.items() if key in KPI_SUMMARY_FIELDS}
+    summary = {key: value for key, value in data.items() if key in KPI_SUMMARY_FIELDS}
+    formula = summary.get("formula")
+    if isinstance(formula, dict) and isinstance(formula.get("inputs"), list):
+        # K005 and K006 read which inputs are other KPIs (and where); Z505 reads its derived
+        # values. The rest of a formula (half of a summary) stays out.
+        summary["formula"] = {
+            "inputs": [
+                {"kpi": item["kpi"]} if isinstance(item, dict) and "kpi" in item else {}
+                for item in formula["inputs"]
+            ]
+        }
+    return summary
 
 
 def _encode_document(document: Document, whole: bool) -> list[Any]:
@@ -542,9 +556,9 @@ class _Incremental:
                     key in document.invalid,
                 ):
                     changed_fields.add(key)
-            for rule, compute in DERIVED.items():
-                if old_derived.get(rule) != derived(document, rule, compute):
-                    changed_derived.add(rule)
+            for name, compute in DERIVED.items():
+                if old_derived.get(name) != derived(document, name, compute):
+                    changed_derived.add(name.split("/")[0])  # "Z505/formula" is Z505's
         if "parent" in changed_fields:
             return everything  # what the KPI takes from its parent changes too
         rerun = set()

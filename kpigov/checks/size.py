@@ -162,6 +162,16 @@ def definition_keys(kpi: Document) -> list[Any]:
     ]
 
 
+def formula_definition(kpi: Document) -> str:
+    """A digest of Z505's normalised formula of a KPI: each input replaced by what it stands
+    for ("" without a formula of its own that parses). Derived once, and kept between lints."""
+    expression = _expression(kpi)
+    if expression is None or "formula" in kpi.origins:
+        return ""
+    definition = normalised(parse_formula(expression), _stands_for(kpi))
+    return _digest(definition) if definition is not None else ""
+
+
 def _digest(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -195,11 +205,8 @@ def duplicate_definition(catalogue: Catalogue, options: Options) -> Iterator[Vio
         if len(sharing) < 2:
             continue
         for kpi in sharing:
-            expression = _expression(kpi)
-            definition = (
-                normalised(parse_formula(expression), _stands_for(kpi)) if expression else None
-            )
-            if definition is not None:
+            definition = derived(kpi, "Z505/formula", formula_definition)
+            if definition:
                 by_formula.setdefault(definition, []).append(kpi)
     reported: set[str] = set()
     for variant, groups in (
