@@ -322,6 +322,7 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> _Counter:
     return counter
 
 
+@pytest.mark.slow  # the whole suite runs it (random edits of five catalogues, about 20 s)
 @pytest.mark.parametrize("name", list(CATALOGUES))
 @settings(
     max_examples=12,
