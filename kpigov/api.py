@@ -304,7 +304,7 @@ def _run_rules(
     the next lint is left to the cache to write."""
     from kpigov.catalogue import build_catalogue, collector_paused
     from kpigov.engine import finish, plan_rules, raw_findings
-    from kpigov.incremental import digests, encode_state, lint_incremental
+    from kpigov.incremental import encode_state, lint_incremental
 
     config = settings.config
     plan = plan_rules(settings.rules, config)
@@ -335,11 +335,15 @@ def _run_rules(
         catalogue.base = base()
         raw = raw_findings(catalogue, plan)
 
-        def new_state() -> dict[str, Any]:
+        def encode() -> dict[str, Any]:
             assert cache is not None
-            return encode_state(catalogue, files, digests(files, cache), plan, raw)
+            return encode_state(catalogue, files, cache.file_digests(files.contents), plan, raw)
 
-    if cache is not None:
+        new_state = encode
+
+    if cache is not None and new_state is None:
+        cache.refresh_state(state_key)  # kept: the few edits are followed from it again
+    elif cache is not None:
         cache.keep_state(state_key, new_state, len(files.found.yaml_files))
     return finish(catalogue, plan, raw, scope, baseline)
 
@@ -436,7 +440,7 @@ def _run_key(
         if baseline is not None and baseline_path
         else "",
         repr(files.found.problems),
-        *cache.file_digests(files.contents),
+        *cache.file_digest_parts(files.contents),
     ]
     return run_key(parts)
 
@@ -515,7 +519,7 @@ def build(
             repr(config),
             today.isoformat(),
             repr(sorted(rules)),
-            *cache.file_digests(files.contents),
+            *cache.file_digest_parts(files.contents),
         ]
     )
     cached = cache.load_findings(key)

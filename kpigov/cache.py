@@ -17,6 +17,7 @@ catalogue simply runs without a cache.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -28,7 +29,7 @@ from typing import Any
 
 from kpigov import __version__
 from kpigov.config import CACHE_DIR
-from kpigov.findings import Finding, Span, Violation
+from kpigov.findings import FINDING_JSON_TYPES, Finding, Span, Violation, finding_from_json
 from kpigov.loader import Document, FileResult, decode_positions
 
 CACHE_FORMAT = 3
@@ -85,15 +86,17 @@ class LintCache:
         self._digests[path] = (content, digest)
         return digest
 
-    def file_digests(self, contents: Mapping[str, bytes | str]) -> list[str]:
-        """``path\0digest`` of every file read, in path order (why it could not be read, for a
+    def file_digests(self, contents: Mapping[str, bytes | str]) -> dict[str, str]:
+        """Path -> digest of every file read, in path order (why it could not be read, for a
         file that could not): what a run's findings depend on of the files."""
-        return [
-            f"{path}\0{self.digest(path, raw)}"
-            if isinstance(raw, bytes)
-            else f"{path}\0unreadable {raw}"
+        return {
+            path: self.digest(path, raw) if isinstance(raw, bytes) else f"unreadable {raw}"
             for path, raw in sorted(contents.items())
-        ]
+        }
+
+    def file_digest_parts(self, contents: Mapping[str, bytes | str]) -> list[str]:
+        """:meth:`file_digests` as parts of a run's key."""
+        return [f"{path}\0{digest}" for path, digest in self.file_digests(contents).items()]
 
     def _file_key(self, path: str, content: bytes) -> str:
         return file_key(path, self.digest(path, content))
@@ -202,6 +205,11 @@ class LintCache:
         written by :meth:`flush` (by a detached process from :data:`BACKGROUND_FROM` files)."""
         self.pending_state = (key, encode)
         self._large_state = files >= BACKGROUND_FROM
+
+    def refresh_state(self, key: str) -> None:
+        """Mark a state kept as in use: the newest states are the ones kept."""
+        with contextlib.suppress(OSError):
+            os.utime(self._path("state", key))
 
     def flush(self, background: bool = False) -> None:
         """Write the pending file entries and state.
@@ -363,28 +371,7 @@ def _decode_file(path: str, value: dict[str, Any]) -> tuple[FileResult, list[Vio
     return FileResult(documents, problems), schema_errors, value["suppressions"]
 
 
-_FINDING_TYPES = {
-    name: (int if name in ("line", "column", "end_line", "end_column") else str)
-    for name in (
-        "rule",
-        "name",
-        "severity",
-        "message",
-        "file",
-        "line",
-        "column",
-        "end_line",
-        "end_column",
-        "yaml_path",
-        "fingerprint",
-    )
-}
-
-
 def _decode_finding(item: dict[str, Any]) -> Finding:
-    for name, expected in _FINDING_TYPES.items():
-        if not isinstance(item[name], expected) or isinstance(item[name], bool):
-            raise ValueError(f"{name} is not {expected.__name__}")
-    if not all(isinstance(r, str) for r in item["related"]):
-        raise ValueError("related is not a list of ids")
-    return Finding(**{**item, "related": tuple(item["related"])})
+    if not isinstance(item, dict) or item.keys() != FINDING_JSON_TYPES.keys():
+        raise ValueError("not a finding kpigov wrote")
+    return finding_from_json(item)

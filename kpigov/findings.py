@@ -105,6 +105,68 @@ class Finding:
         }
 
 
+_TEXT = (str,)
+_NUMBER = (int,)
+_TEXT_OR_NONE = (str, type(None))
+# The JSON types each field of a Finding may hold: what the cache and the incremental lint's state
+# check of a finding they kept before they trust it (a test holds the keys to Finding's fields).
+FINDING_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "rule": _TEXT,
+    "name": _TEXT,
+    "severity": _TEXT,
+    "message": _TEXT,
+    "file": _TEXT,
+    "line": _NUMBER,
+    "column": _NUMBER,
+    "end_line": _NUMBER,
+    "end_column": _NUMBER,
+    "kind": _TEXT_OR_NONE,
+    "object": _TEXT_OR_NONE,
+    "smart": _TEXT_OR_NONE,
+    "related": (list,),
+    "yaml_path": _TEXT,
+    "fingerprint": _TEXT,
+    "suppressed": (dict, type(None)),
+}
+# What a raw finding (before finish gives it a fingerprint and suppression) holds, in order: the
+# incremental lint's state keeps each as a list of these.
+RAW_FINDING_FIELDS = tuple(
+    name for name in FINDING_JSON_TYPES if name not in ("fingerprint", "suppressed")
+)
+
+
+def finding_from_json(values: Mapping[str, Any]) -> Finding:
+    """The finding a cache entry or state kept, checked: ValueError when it is not one kpigov
+    wrote (a file edited or planted in the cache is then recomputed, never trusted)."""
+    for name, value in values.items():
+        expected = FINDING_JSON_TYPES.get(name)
+        if expected is None or not isinstance(value, expected) or isinstance(value, bool):
+            raise ValueError(f"{name} is not a finding's")
+    related = values.get("related", [])
+    if not all(isinstance(item, str) for item in related):
+        raise ValueError("related is not a list of ids")
+    suppressed = values.get("suppressed")
+    if suppressed is not None and not all(isinstance(v, str) for v in suppressed.values()):
+        raise ValueError("suppressed is not a reason per suppression")
+    try:
+        return Finding(**{**values, "related": tuple(related)})
+    except TypeError:  # a field missing
+        raise ValueError("not a finding kpigov wrote") from None
+
+
+def raw_finding_row(finding: Finding) -> list[Any]:
+    """A raw finding as the state keeps it (see :data:`RAW_FINDING_FIELDS`)."""
+    row = [getattr(finding, name) for name in RAW_FINDING_FIELDS]
+    row[RAW_FINDING_FIELDS.index("related")] = list(finding.related)
+    return row
+
+
+def raw_finding_from_row(row: list[Any]) -> Finding:
+    if not isinstance(row, list):
+        raise ValueError("not a finding kpigov wrote")
+    return finding_from_json(dict(zip(RAW_FINDING_FIELDS, row, strict=True)))  # ValueError
+
+
 def fingerprint_base(finding: Finding, prefix: str = "") -> str:
     """The identity of a finding without its position: rule, file (from the top of the
     repository: ``prefix`` is the catalogue's folder there), object and YAML path."""

@@ -40,7 +40,7 @@ import contextlib
 import math
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kpigov.catalogue import (
@@ -56,7 +56,7 @@ from kpigov.checks.common import checked_kpis, derived
 from kpigov.checks.size import definition_keys, formula_definition
 from kpigov.effective import configured_schema_errors
 from kpigov.engine import FILE_PROBLEM_RULES, RulePlan, is_local, raw_findings
-from kpigov.findings import Finding
+from kpigov.findings import Finding, raw_finding_from_row, raw_finding_row
 from kpigov.history import History, StoredHistory
 from kpigov.loader import Document, RawPos, YamlPath, to_span
 from kpigov.suppressions import Suppression
@@ -74,6 +74,11 @@ STATE_FORMAT = 3
 KEEP_STATES = 3
 # Above this share of edited YAML files a cold lint (which loads on every core) is as fast.
 MOST_EDITED = 0.25
+# A state is written again only once it follows more edited files than this. Until then each lint
+# loads the same few edited files again and keeps the state it was given: writing ten thousand
+# summaries (a detached process forked, 8 MB encoded) costs more than loading a few files, and the
+# state stays a consistent earlier catalogue, which is all an incremental lint needs.
+REWRITE_FROM = 16
 
 # The KPI fields each built-in catalogue-wide rule reads, besides kinds, ids and positions (and
 # what the catalogue holds besides KPIs, which an incremental lint never sees changed). The
@@ -130,49 +135,21 @@ class StoredDocument(Document):
         return self._maps
 
 
+def _new_stored() -> StoredDocument:
+    return StoredDocument.__new__(StoredDocument)
+
+
 @dataclass
 class IncrementalRun:
     catalogue: Catalogue
     raw: list[Finding]
-    state: Callable[[], dict[str, Any]]  # the new state, encoded when it is written
-
-
-def digests(files: CatalogueFiles, cache: LintCache) -> dict[str, str]:
-    """Path -> content digest (why it could not be read, for a file that could not)."""
-    return {
-        path: cache.digest(path, raw) if isinstance(raw, bytes) else f"unreadable {raw}"
-        for path, raw in files.contents.items()
-    }
+    # The new state, encoded when it is written; None when the one read is kept (REWRITE_FROM).
+    state: Callable[[], dict[str, Any]] | None
 
 
 # -- encoding -------------------------------------------------------------------------------
-_FINDING_FIELDS = (
-    "rule",
-    "name",
-    "severity",
-    "message",
-    "file",
-    "line",
-    "column",
-    "end_line",
-    "end_column",
-    "kind",
-    "object",
-    "smart",
-)
-
-
 def _encode_findings(findings: Iterable[Finding]) -> list[list[Any]]:
-    return [
-        [*(getattr(f, name) for name in _FINDING_FIELDS), list(f.related), f.yaml_path]
-        for f in findings
-    ]
-
-
-def _decode_finding(row: list[Any]) -> Finding:
-    if len(row) != len(_FINDING_FIELDS) + 2:
-        raise ValueError("not a finding kpigov wrote")
-    return Finding(*row[: len(_FINDING_FIELDS)], tuple(row[-2]), row[-1])
+    return [raw_finding_row(f) for f in findings]
 
 
 def summary_data(document: Document, whole: bool = False) -> Any:
@@ -219,14 +196,28 @@ def _decode_document(
         or (kind == "kpi" and object_id is not None and (known or {}).keys() != DERIVED.keys())
     ):
         raise ValueError("not a document kpigov wrote")
-    document = StoredDocument(rel, data, root, "")
+    # Every slot set here, not by the dataclass's __init__: fifteen thousand of these are made
+    # per incremental lint, and the defaults' factories cost more than the rest.
+    document = _new_stored()
+    document.file = rel
+    document.data = data
+    document.root = root
+    document.positions = ""  # read from the file's cache entry when asked (_position_maps)
+    document.nonfinite = []
     document.kind = kind
     document.id = object_id
-    document.invalid = frozenset(invalid)
+    document.invalid = frozenset(invalid) if invalid else _NOTHING_INVALID
+    document.fields = {}
+    document.origins = {}
+    document.schema_invalid = None
     document.derived = known
+    document._maps = None
     document._whole_file = whole_file
     document._index = index
     return document
+
+
+_NOTHING_INVALID: frozenset[str] = frozenset()
 
 
 def _encode_history(history: History) -> list[Any] | None:
@@ -335,20 +326,19 @@ def lint_incremental(
         return None  # a state of any other shape (edited, foreign, planted): lint cold
 
 
+@dataclass
 class _Incremental:
-    def __init__(
-        self,
-        config: Config,
-        today: dt.date,
-        files: CatalogueFiles,
-        cache: LintCache,
-        plan: RulePlan,
-        state: Any,
-    ) -> None:
-        self.config, self.today, self.files, self.cache = config, today, files, cache
-        self.plan, self.state = plan, state
-        self.whole = _whole(plan)
-        self._full: dict[str, list[Document]] = {}
+    config: Config
+    today: dt.date
+    files: CatalogueFiles
+    cache: LintCache
+    plan: RulePlan
+    state: Any
+    # A file's documents with their positions, by path (full_documents)
+    _full: dict[str, list[Document]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.whole = _whole(self.plan)
 
     def full_documents(self, rel: str) -> list[Document]:
         """A file's documents with their positions, read once."""
@@ -359,20 +349,22 @@ class _Incremental:
     def parents_files(self, loaded: dict[str, Any]) -> set[str]:
         """The files of the edited KPIs' parents, and of theirs: read whole, for what the edited
         KPIs take from them."""
+        pending = [
+            d.data.get("parent")
+            for result, _, _ in loaded.values()
+            for d in result.documents
+            if isinstance(d.data, dict) and d.data.get("parent") is not None
+        ]
+        files: set[str] = set()
+        if not pending:
+            return files  # most edits: no parent, and no need to index the stored documents
         stored: dict[str, list[Any]] = self.state["documents"]
         by_id: dict[str, list[tuple[str, Any]]] = {}  # every document of an id (K004)
         for rel, rows in stored.items():
             for row in rows:
                 if row[2] == "kpi" and isinstance(row[3], str):
                     by_id.setdefault(row[3], []).append((rel, row[0]))
-        files: set[str] = set()
         seen: set[Any] = set()
-        pending = [
-            d.data.get("parent")
-            for result, _, _ in loaded.values()
-            for d in result.documents
-            if isinstance(d.data, dict)
-        ]
         while pending:
             parent = pending.pop()
             if not isinstance(parent, str) or parent in seen or parent not in by_id:
@@ -393,7 +385,7 @@ class _Incremental:
         ):
             return None
         found, contents = files.found, files.contents
-        now = digests(files, self.cache)
+        now = self.cache.file_digests(files.contents)
         before: dict[str, str] = state["files"]
         if now.keys() != before.keys():
             return None
@@ -458,8 +450,8 @@ class _Incremental:
             rule: _encode_findings(fresh_rules[rule]) if rule in rerun else state["rules"][rule]
             for rule in fresh_rules
         }
-        raw = [_decode_finding(row) for rows in rules.values() for row in rows]
-        raw += [_decode_finding(row) for rows in local.values() for row in rows]
+        raw = [raw_finding_from_row(row) for rows in rules.values() for row in rows]
+        raw += [raw_finding_from_row(row) for rows in local.values() for row in rows]
 
         def new_state() -> dict[str, Any]:
             documents = dict(stored)
@@ -480,7 +472,7 @@ class _Incremental:
                 "rules": rules,
             }
 
-        return IncrementalRun(catalogue, raw, new_state)
+        return IncrementalRun(catalogue, raw, new_state if len(changed) > REWRITE_FROM else None)
 
     def catalogue(
         self, changed: set[str], whole_files: set[str], loaded: dict[str, Any]

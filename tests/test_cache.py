@@ -161,3 +161,35 @@ def test_a_large_first_run_leaves_its_entries_to_a_detached_writer(tmp_path: Pat
     shutil.rmtree(root / ".kpigov_cache" / "runs")  # so that the files' entries are read
     again = subprocess.run(command, capture_output=True, text=True, check=False)
     assert (again.returncode, again.stdout) == (first.returncode, first.stdout)
+
+
+def test_the_finding_types_checked_are_a_findings_fields() -> None:
+    from dataclasses import fields
+
+    from kpigov.findings import FINDING_JSON_TYPES, RAW_FINDING_FIELDS, Finding
+
+    assert list(FINDING_JSON_TYPES) == [f.name for f in fields(Finding)]
+    assert set(RAW_FINDING_FIELDS) == set(FINDING_JSON_TYPES) - {"fingerprint", "suppressed"}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"line": "3"}, {"line": True}, {"related": [1]}, {"suppressed": {"x": 2}}, {"extra": 1}],
+)
+def test_a_kept_finding_of_the_wrong_types_is_not_trusted(change: dict) -> None:
+    from kpigov.findings import (
+        Finding,
+        finding_from_json,
+        raw_finding_from_row,
+        raw_finding_row,
+    )
+
+    finding = Finding("K002", "n", "error", "m", "a.yaml", 1, 1, 1, 2, "kpi", "a", None, ("b",))
+    row = raw_finding_row(finding)
+    assert raw_finding_from_row(row) == finding
+    values = {**finding.to_json(), "yaml_path": "", "suppressed": None}
+    assert finding_from_json(values) == finding
+    with pytest.raises(ValueError):
+        finding_from_json({**values, **change})
+    with pytest.raises(ValueError):
+        raw_finding_from_row(row[:-1])

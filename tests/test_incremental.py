@@ -334,21 +334,29 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> _Counter:
         st.tuples(st.sampled_from(OPERATIONS), st.integers(0, 2**32)), min_size=1, max_size=4
     ),
     scope=st.sampled_from(["all", "edited", "since"]),
+    rewrite=st.booleans(),
 )
 def test_incremental_lint_equals_cold_lint(
     name: str,
     edits: list[tuple[str, int]],
     scope: str,
+    rewrite: bool,
     tmp_path_factory: pytest.TempPathFactory,
     counted: _Counter,
 ) -> None:
     root = _catalogue(name, tmp_path_factory)
     since = "HEAD" if scope == "since" else None
-    _compare(root, None, since)  # leaves the state
-    for operation, seed in edits:
-        edited = _edit(root, operation, random.Random(seed))
-        paths = [edited] if scope == "edited" and edited is not None and edited.exists() else None
-        _compare(root, paths, since)
+    with pytest.MonkeyPatch.context() as patch:
+        # Either each incremental lint writes its state and the next follows from it, or (a few
+        # edits, as in use) every lint follows all the edits from the first state.
+        patch.setattr(kpigov.incremental, "REWRITE_FROM", 0 if rewrite else 16)
+        _compare(root, None, since)  # leaves the state
+        for operation, seed in edits:
+            edited = _edit(root, operation, random.Random(seed))
+            paths = (
+                [edited] if scope == "edited" and edited is not None and edited.exists() else None
+            )
+            _compare(root, paths, since)
 
 
 @pytest.mark.parametrize("name", ["imported", "bench-mix", "messy", "messy-house-rules"])
@@ -376,13 +384,73 @@ def test_what_the_incremental_lint_cannot_follow_is_linted_cold(
     assert counted.incremental == 0
 
 
-def test_a_planted_state_is_ignored(tmp_path_factory: pytest.TempPathFactory) -> None:
+def _states(root: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in (root / ".kpigov_cache" / "state").rglob("*.json")}
+
+
+@pytest.mark.parametrize("rewrite_from", [0, 2])
+def test_a_state_is_written_again_only_after_enough_edits(
+    rewrite_from: int,
+    tmp_path_factory: pytest.TempPathFactory,
+    counted: _Counter,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(kpigov.incremental, "REWRITE_FROM", rewrite_from)
+    root = _catalogue("imported", tmp_path_factory)
+    _compare(root, None, None)
+    first = _states(root)
+    assert len(first) == 1
+    for seed in range(3):
+        _edit(root, "name", random.Random(seed))
+        _compare(root, None, None)
+        # Kept while it follows at most rewrite_from edited files; a new one once it follows more.
+        assert (_states(root) == first) == (seed + 1 <= rewrite_from)
+    assert counted.incremental == 3 and counted.cold == 0
+
+
+def test_a_stored_document_has_every_slot_set() -> None:
+    document = kpigov.incremental._decode_document(
+        "goals.yaml", 0, [{"id": "g"}, 5, "goal", "g", ["name"], None], lambda rel: []
+    )
+    slots = [s for cls in type(document).__mro__ for s in getattr(cls, "__slots__", ())]
+    assert all(hasattr(document, slot) for slot in slots if not slot.startswith("__"))
+    assert (document.file, document.id, document.invalid, document.line) == (
+        "goals.yaml",
+        "g",
+        frozenset({"name"}),
+        1,
+    )
+
+
+_PLANTED_FINDING = [
+    "K002",
+    "n",
+    "error",
+    "m",
+    "kpis/x.yaml",
+    "3",
+    1,
+    1,
+    2,
+    None,
+    None,
+    None,
+    [],
+    "",
+]
+
+
+@pytest.mark.parametrize("planted", ["documents", "finding of the wrong types"])
+def test_a_planted_state_is_ignored(planted: str, tmp_path_factory: pytest.TempPathFactory) -> None:
     root = _catalogue("imported", tmp_path_factory)
     _compare(root, None, None)
     for state in (root / ".kpigov_cache" / "state").rglob("*.json"):
         entry = json.loads(state.read_text())
-        entry["value"]["documents"] = {"kpis/x.yaml": [[1, "two", None, None, [], 5]]}
-        entry["value"]["local"] = {"kpis/x.yaml": [["K001"]]}
+        if planted == "documents":
+            entry["value"]["documents"] = {"kpis/x.yaml": [[1, "two", None, None, [], 5]]}
+            entry["value"]["local"] = {"kpis/x.yaml": [["K001"]]}
+        else:  # the right shape, but a line number that is text: never compared with numbers
+            entry["value"]["rules"] = {rule: [_PLANTED_FINDING] for rule in entry["value"]["rules"]}
         state.write_text(json.dumps(entry))
     _edit(root, "name", random.Random(3))
     _compare(root, None, None)
