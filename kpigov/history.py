@@ -367,7 +367,7 @@ class StoredHistory(History):
     def __init__(self, kpi_id: str, file: str, raw: bytes, lowest: float, highest: float) -> None:
         # Not History.__init__: the columns stay unset, so that reading one comes to __getattr__.
         self.kpi_id = kpi_id
-        self.file = file
+        self._where = file  # the whole path: a file's setter costs more than its bytes save here
         self._raw = raw
         self.lowest = lowest
         self.highest = highest
