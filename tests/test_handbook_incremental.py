@@ -5,6 +5,7 @@ swapped in whole."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import shutil
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from kpigov import api
+from kpigov.handbook import pages as page_reuse
 from tests.test_incremental import _edit
 
 REPO = Path(__file__).parents[1]
@@ -76,3 +78,58 @@ def test_a_broken_manifest_renders_every_page(acme: Path, tmp_path: Path) -> Non
     reference = _tree(site)
     api.build(acme, site, today=TODAY)
     assert _tree(site) == reference
+
+
+def _age(site: Path, seconds: int = 3600) -> None:
+    """Every page of the site as if written an hour ago (settled: kpigov/handbook/pages.py)."""
+    for path in site.rglob("*"):
+        if path.is_file():
+            status = path.stat()
+            os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns - seconds * 10**9))
+
+
+@pytest.fixture()
+def pages_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The pages of the current site read to compare their bytes."""
+    read: list[str] = []
+    real = page_reuse.bytes_digest
+
+    def counting(data: bytes) -> str:
+        read.append(data[:40].decode(errors="replace"))
+        return real(data)
+
+    monkeypatch.setattr(page_reuse, "bytes_digest", counting)
+    return read
+
+
+def test_a_settled_page_is_taken_without_reading_it(
+    acme: Path, tmp_path: Path, pages_read: list[str]
+) -> None:
+    site = tmp_path / "site"
+    api.build(acme, site, today=TODAY)
+    rendered = len(pages_read)  # a digest of every page written
+    assert rendered > 10
+    pages_read.clear()
+    api.build(acme, site, today=TODAY)
+    # Just written: too recent to trust their times, so each page is read and compared.
+    assert len(pages_read) == rendered
+    _age(site)
+    api.build(acme, site, today=TODAY)  # records the settled pages' sizes, times and inodes
+    pages_read.clear()
+    api.build(acme, site, today=TODAY)
+    assert pages_read == []
+    clean = tmp_path / "clean"
+    api.build(acme, clean, today=TODAY)
+    assert _tree(site) == _tree(clean)
+
+
+def test_a_settled_page_changed_in_the_site_is_rendered_again(acme: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    api.build(acme, site, today=TODAY)
+    _age(site)
+    api.build(acme, site, today=TODAY)
+    page = next((site / "kpis").glob("*.html"))
+    original = page.read_bytes()
+    page.write_bytes(original.replace(b"<", b"[", 1))  # the same size, a new time
+    api.build(acme, site, today=TODAY)
+    assert page.read_bytes() == original

@@ -562,7 +562,7 @@ def render_site(
             if (
                 last is not None
                 and last[0] == inputs
-                and page_reuse.reuse(out / relative, path, last[1])
+                and page_reuse.reuse(out / relative, path, last)
             ):
                 return relative, last
             prefix = "../" * relative.count("/")
@@ -575,7 +575,7 @@ def render_site(
             data = html.encode("utf-8")
             with open(path, "wb") as page:
                 page.write(data)
-            return relative, [inputs, page_reuse.bytes_digest(data)]
+            return relative, [inputs, page_reuse.bytes_digest(data), ""]
 
         jobs: list[tuple[str, Document]] = [
             *(("kpi", kpi) for kpi in site.kpis),
