@@ -26,8 +26,9 @@ from kpigov.findings import Finding
 
 if TYPE_CHECKING:
     from kpigov.cache import LintCache
-    from kpigov.catalogue import Catalogue, CatalogueFiles
+    from kpigov.catalogue import Catalogue
     from kpigov.engine import LintResult as EngineResult
+    from kpigov.files import CatalogueFiles
     from kpigov.gitdiff import BaseCatalogue
     from kpigov.rulebook import Rule
 
@@ -124,13 +125,16 @@ class NoCatalogue(ConfigError):
 def load_settings(root: Path, select: Sequence[str] = (), ignore: Sequence[str] = ()) -> Settings:
     """The configuration at ``root`` with ``select``/``ignore`` applied, and its rules."""
     from kpigov.config import load_config
-    from kpigov.custom import load_custom_rules
     from kpigov.rulebook import builtin_rules, check_rule_config, select_rules
 
     config = load_config(root, select=list(select) or None, extend_ignore=list(ignore))
     try:
         builtin = builtin_rules()
-        rules = {**builtin, **load_custom_rules(config, builtin)}
+        rules = dict(builtin)
+        if config.custom_rules:  # imported only then: it brings the YAML loader
+            from kpigov.custom import load_custom_rules
+
+            rules.update(load_custom_rules(config, builtin))
         check_rule_config(rules, config.severity, config.options, config.per_file_ignores)
         select_rules(rules, config.select, config.ignore)
     except ConfigError as error:
@@ -246,7 +250,7 @@ def _lint_with_cache(
 ) -> tuple[list[Finding], int, tuple[Rule, ...]]:
     """Findings of the catalogue: from the cache when nothing that could change them changed."""
     from kpigov.cache import LintCache
-    from kpigov.catalogue import read_files
+    from kpigov.files import read_files
 
     config, rules = settings.config, settings.rules
     # Without the cache, nothing but parsing needs the files' bytes: each is read when parsed.
@@ -471,8 +475,9 @@ def build(
     import hashlib
 
     from kpigov.cache import LintCache, run_key
-    from kpigov.catalogue import build_catalogue, read_files
+    from kpigov.catalogue import build_catalogue
     from kpigov.engine import run_rules
+    from kpigov.files import read_files
     from kpigov.handbook.gitlog import read_history
     from kpigov.handbook.public import keep_linked_documents, keep_public_kpis
     from kpigov.handbook.publish import UnsafeOutput, check_out_folder

@@ -25,12 +25,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kpigov import __version__
 from kpigov.config import CACHE_DIR
 from kpigov.findings import FINDING_JSON_TYPES, Finding, Span, Violation, finding_from_json
-from kpigov.loader import Document, FileResult, decode_positions
+
+if TYPE_CHECKING:
+    from kpigov.loader import Document, FileResult
 
 CACHE_FORMAT = 3
 
@@ -337,6 +339,9 @@ def _encode_file(
 
 
 def _decode_file(path: str, value: dict[str, Any]) -> tuple[FileResult, list[Violation], Any]:
+    # The loader is imported here: a lint answered from the cache never needs it.
+    from kpigov.loader import Document, FileResult, decode_positions
+
     documents = []
     for item in value["documents"]:
         # Positions stay encoded (base64) until Document.position needs them: check their shape

@@ -605,7 +605,7 @@ def codeowners(root: Path | None, output: Path | None, check: bool) -> None:
 )
 def fmt(paths: tuple[str, ...], root: Path | None, check: bool) -> None:
     """Format catalogue files: canonical key order, two-space indent, comments kept."""
-    from kpigov.catalogue import discover
+    from kpigov.files import discover
     from kpigov.fmt import FormatError, LossError, format_file
 
     catalogue_root = _locate_root(root, paths)

@@ -12,12 +12,14 @@ import subprocess
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kpigov.config import Config, ConfigError
 from kpigov.globs import matches
-from kpigov.history import History, parse_history
-from kpigov.loader import Document, load_bytes
+
+if TYPE_CHECKING:
+    from kpigov.history import History
+    from kpigov.loader import Document
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
@@ -162,6 +164,10 @@ def read_revision(
     candidates = sorted(set(_differing_paths(root, commit)) | set(differing_too))
     wanted = [p for p in candidates if is_history(p) or is_catalogue_yaml(p, config)]
     before = _read_at(root, commit, _catalogue_prefix(config), wanted)
+    # Imported here: a lint answered from the cache asks git only which revision HEAD is.
+    from kpigov.history import parse_history
+    from kpigov.loader import load_bytes
+
     for path in wanted:
         content = before.get(path)
         current = working.get(path)
@@ -251,6 +257,8 @@ def catalogue_blobs(config: Config, revision: str) -> dict[str, str]:
 
 def kpis_in(files: Mapping[str, bytes]) -> dict[str, tuple[str, Document]]:
     """KPI id -> (path, document) of the KPI documents in these files (first by path wins)."""
+    from kpigov.loader import load_bytes
+
     found: dict[str, tuple[str, Document]] = {}
     for path in sorted(files):
         for document in load_bytes(path, files[path]).documents:
@@ -271,7 +279,7 @@ def changed_sides(
     as (base contents, head contents)."""
     base_blobs = catalogue_blobs(config, base)
     if head is None:
-        from kpigov.catalogue import discover
+        from kpigov.files import discover
 
         current = working_files(config, discover(config).yaml_files)
         head_blobs = {path: blob_id(content) for path, content in current.items()}

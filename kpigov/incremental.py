@@ -45,7 +45,6 @@ from typing import TYPE_CHECKING, Any
 
 from kpigov.catalogue import (
     Catalogue,
-    CatalogueFiles,
     _load_history,
     _load_yaml,
     add_yaml_file,
@@ -56,6 +55,7 @@ from kpigov.checks.common import checked_kpis, derived
 from kpigov.checks.size import definition_keys, formula_definition
 from kpigov.effective import configured_schema_errors
 from kpigov.engine import FILE_PROBLEM_RULES, RulePlan, is_local, raw_findings
+from kpigov.files import CatalogueFiles
 from kpigov.findings import Finding, raw_finding_from_row, raw_finding_row
 from kpigov.history import History, StoredHistory
 from kpigov.loader import Document, RawPos, YamlPath, to_span

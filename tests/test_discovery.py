@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from kpigov.catalogue import discover
 from kpigov.config import load_config
+from kpigov.files import discover
 from kpigov.globs import matches
 from tests.conftest import lint_findings, write_tree
 

@@ -462,8 +462,9 @@ def test_each_catalogue_wide_rule_reads_only_the_fields_it_declares(
 ) -> None:
     """KPI_FIELDS_READ is what lets an edit of other fields skip a rule: removing any other
     field of a KPI, or giving it another KPI's value, must leave the rule's findings as they were."""
-    from kpigov.catalogue import build_catalogue, read_files
+    from kpigov.catalogue import build_catalogue
     from kpigov.engine import plan_rules
+    from kpigov.files import read_files
 
     root = _catalogue(name, tmp_path_factory)
     settings_ = api.load_settings(root)

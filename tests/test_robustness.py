@@ -16,7 +16,7 @@ from kpigov.engine import run_rules
 from kpigov.loader import load_bytes
 from kpigov.rulebook import builtin_rules
 
-REAL_DISCOVER = __import__("kpigov.catalogue", fromlist=["discover"]).discover
+REAL_DISCOVER = __import__("kpigov.files", fromlist=["discover"]).discover
 
 YAMLISH = st.text(
     alphabet=list("kind: kpi\nid-_.[]{},&*!|>'\"#%@`?~<=0123456789 \t\u00e9\u20ac"), max_size=300
@@ -118,7 +118,7 @@ def test_findings_do_not_depend_on_file_order(
 
     from click.testing import CliRunner
 
-    import kpigov.catalogue as catalogue_module
+    import kpigov.files as catalogue_module
     from kpigov.cli import main
 
     root = Path(__file__).parent.parent / "examples" / "messy"
