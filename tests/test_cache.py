@@ -193,3 +193,28 @@ def test_a_kept_finding_of_the_wrong_types_is_not_trusted(change: dict) -> None:
         finding_from_json({**values, **change})
     with pytest.raises(ValueError):
         raw_finding_from_row(row[:-1])
+
+
+def test_a_lint_again_is_answered_from_the_cache(
+    messy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kept findings (suppressed ones among them) pass the codec's checks: were they
+    rejected, every run would lint again with the same output, only slower."""
+    import datetime as dt
+
+    from kpigov import api
+
+    first = api.lint(messy, today=dt.date(2026, 11, 23))
+    assert any(f.suppressed for f in first.findings)
+    answered = []
+    real = LintCache.load_findings
+
+    def recording(self: LintCache, key: str) -> object:
+        found = real(self, key)
+        answered.append(found is not None)
+        return found
+
+    monkeypatch.setattr(LintCache, "load_findings", recording)
+    second = api.lint(messy, today=dt.date(2026, 11, 23))
+    assert answered == [True]
+    assert second.findings == first.findings
