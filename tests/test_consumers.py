@@ -109,6 +109,7 @@ def test_baseline_suppressed_findings_stay_out_of_sarif(tmp_path: Path) -> None:
     assert "external" in kinds
 
 
+@pytest.mark.slow  # the whole suite runs it: 16 s of the fast part on each Python, in one tool
 def test_sarif_keeps_the_25000_most_severe_results(tmp_path: Path) -> None:
     # Each of these KPIs gets errors (no unit, owner, goal…), warnings and an info: 3,000 of
     # them give more than 25,000 findings.
@@ -401,6 +402,7 @@ def test_the_python_api_is_what_the_cli_runs(tmp_path: Path) -> None:
 # -- the package ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # the whole suite runs it: building the sdist and wheel is the same on each Python
 def test_license_and_metadata_ship_in_sdist_and_wheel(tmp_path: Path) -> None:
     done = subprocess.run(
         [
