@@ -376,8 +376,10 @@ def _index(catalogue: Catalogue) -> None:
     # The fields the rules read are gathered in one pass after loading, so that they lie close
     # together in memory: every rule walks all of them, and scattered objects cost cache misses.
     for document in ordered:
-        invalid = document.invalid
         data = document.data
+        if document.fields is data:
+            continue  # known to be (a document from the incremental lint's state)
+        invalid = document.invalid
         fields = {
             key: found
             for key, found in data.items()

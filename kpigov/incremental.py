@@ -69,7 +69,7 @@ if TYPE_CHECKING:
     from kpigov.gitdiff import BaseCatalogue
     from kpigov.rulebook import Rule
 
-STATE_FORMAT = 3
+STATE_FORMAT = 4
 # States kept (the newest by time written): one per date and configuration in use.
 KEEP_STATES = 3
 # Above this share of edited YAML files a cold lint (which loads on every core) is as fast.
@@ -182,15 +182,20 @@ def _encode_document(document: Document, whole: bool) -> list[Any]:
         document.id,
         sorted(document.invalid),
         document.derived,
+        # Its fields are its data (nothing invalid or empty left out, nothing taken from
+        # defaults or a parent): then so are its summary's, and indexing need not filter them.
+        document.fields is document.data,
     ]
 
 
 def _decode_document(
     rel: str, index: int, row: list[Any], whole_file: Callable[[str], list[Document]]
 ) -> StoredDocument:
-    data, root, kind, object_id, invalid, known = row
+    data, root, kind, object_id, invalid, known, plain = row
     if (
         not isinstance(root, int)
+        or plain not in (True, False)
+        or (plain and not isinstance(data, dict))
         or not isinstance(kind, (str, type(None)))
         or not isinstance(known, (dict, type(None)))
         or (kind == "kpi" and object_id is not None and (known or {}).keys() != DERIVED.keys())
@@ -207,7 +212,7 @@ def _decode_document(
     document.kind = kind
     document.id = object_id
     document.invalid = frozenset(invalid) if invalid else _NOTHING_INVALID
-    document.fields = {}
+    document.fields = data if plain else {}
     document.origins = {}
     document.schema_invalid = None
     document.derived = known

@@ -410,7 +410,7 @@ def test_a_state_is_written_again_only_after_enough_edits(
 
 def test_a_stored_document_has_every_slot_set() -> None:
     document = kpigov.incremental._decode_document(
-        "goals.yaml", 0, [{"id": "g"}, 5, "goal", "g", ["name"], None], lambda rel: []
+        "goals.yaml", 0, [{"id": "g"}, 5, "goal", "g", ["name"], None, False], lambda rel: []
     )
     slots = [s for cls in type(document).__mro__ for s in getattr(cls, "__slots__", ())]
     assert all(hasattr(document, slot) for slot in slots if not slot.startswith("__"))
