@@ -135,6 +135,12 @@ RAW_FINDING_FIELDS = tuple(
 )
 
 
+def _checked_ids(related: list[Any]) -> list[Any]:
+    if not all(isinstance(item, str) for item in related):
+        raise ValueError("related is not a list of ids")
+    return related
+
+
 def finding_from_json(values: Mapping[str, Any]) -> Finding:
     """The finding a cache entry or state kept, checked: ValueError when it is not one kpigov
     wrote (a file edited or planted in the cache is then recomputed, never trusted)."""
@@ -142,9 +148,7 @@ def finding_from_json(values: Mapping[str, Any]) -> Finding:
         expected = FINDING_JSON_TYPES.get(name)
         if expected is None or not isinstance(value, expected) or isinstance(value, bool):
             raise ValueError(f"{name} is not a finding's")
-    related = values.get("related", [])
-    if not all(isinstance(item, str) for item in related):
-        raise ValueError("related is not a list of ids")
+    related = _checked_ids(values.get("related", []))
     suppressed = values.get("suppressed")
     if suppressed is not None and not all(isinstance(v, str) for v in suppressed.values()):
         raise ValueError("suppressed is not a reason per suppression")
@@ -154,15 +158,15 @@ def finding_from_json(values: Mapping[str, Any]) -> Finding:
         raise ValueError("not a finding kpigov wrote") from None
 
 
+_RAW_TYPES = tuple(FINDING_JSON_TYPES[name] for name in RAW_FINDING_FIELDS)
+_RELATED = RAW_FINDING_FIELDS.index("related")
+
+
 def raw_finding_row(finding: Finding) -> list[Any]:
     """A raw finding as the state keeps it (see :data:`RAW_FINDING_FIELDS`)."""
     row = [getattr(finding, name) for name in RAW_FINDING_FIELDS]
-    row[RAW_FINDING_FIELDS.index("related")] = list(finding.related)
+    row[_RELATED] = list(finding.related)
     return row
-
-
-_RAW_TYPES = tuple(FINDING_JSON_TYPES[name] for name in RAW_FINDING_FIELDS)
-_RELATED = RAW_FINDING_FIELDS.index("related")
 
 
 def raw_finding_from_row(row: list[Any]) -> Finding:
@@ -173,9 +177,7 @@ def raw_finding_from_row(row: list[Any]) -> Finding:
     for value, expected in zip(row, _RAW_TYPES, strict=True):
         if not isinstance(value, expected) or value is True or value is False:
             raise ValueError("not a finding kpigov wrote")
-    related = row[_RELATED]
-    if not all(isinstance(item, str) for item in related):
-        raise ValueError("related is not a list of ids")
+    related = _checked_ids(row[_RELATED])
     return Finding(*row[:_RELATED], tuple(related), *row[_RELATED + 1 :])
 
 

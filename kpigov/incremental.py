@@ -135,10 +135,6 @@ class StoredDocument(Document):
         return self._maps
 
 
-def _new_stored() -> StoredDocument:
-    return StoredDocument.__new__(StoredDocument)
-
-
 @dataclass
 class IncrementalRun:
     catalogue: Catalogue
@@ -203,7 +199,7 @@ def _decode_document(
         raise ValueError("not a document kpigov wrote")
     # Every slot set here, not by the dataclass's __init__: fifteen thousand of these are made
     # per incremental lint, and the defaults' factories cost more than the rest.
-    document = _new_stored()
+    document = StoredDocument.__new__(StoredDocument)
     document.file = rel
     document.data = data
     document.root = root

@@ -170,6 +170,10 @@ _HALF_MASK = (1 << _HALF) - 1
 _SHARED_TEXT = 40
 
 
+def _shared(text: str) -> str:
+    return intern(text) if len(text) <= _SHARED_TEXT else text
+
+
 def _new_positions(items: list[int] | bytes = b"", typecode: str = "Q") -> Positions:
     """The positions as an int array: four bytes an entry when every one fits (a document of
     fewer than 512 lines), else eight."""
@@ -461,11 +465,11 @@ class _DocumentBuilder:
                     value = resolve_plain_scalar(text) if text else None
                     if value.__class__ is float and not math.isfinite(value):
                         self.nonfinite.append((*path, key))
-                    elif value.__class__ is str and len(value) <= _SHARED_TEXT:
-                        value = intern(value)
+                    elif value.__class__ is str:
+                        value = _shared(value)
                     out[key] = value
                 elif tag == _STR:
-                    out[key] = intern(text) if len(text) <= _SHARED_TEXT else text
+                    out[key] = _shared(text)
                 else:
                     out[key] = self.tagged_scalar(value_node, tag, text)
             else:
@@ -502,11 +506,11 @@ class _DocumentBuilder:
             value = resolve_plain_scalar(text) if text else None
             if value.__class__ is float and not math.isfinite(value):
                 self.nonfinite.append(path if index is None else (*path, index))
-            elif value.__class__ is str and len(value) <= _SHARED_TEXT:
-                value = intern(value)
+            elif value.__class__ is str:
+                value = _shared(value)
             return value
         if tag == _STR:
-            return intern(text) if len(text) <= _SHARED_TEXT else text
+            return _shared(text)
         return self.tagged_scalar(node, tag, text)
 
     def tagged_scalar(self, node: Any, tag: str, text: str) -> Any:
