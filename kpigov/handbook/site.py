@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import datetime as dt
 import json
 import os
 import shutil
+import signal
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -707,7 +710,9 @@ def _write_pages(
         size = -(-len(jobs) // (workers * 8))  # small chunks keep the workers evenly busy
         chunks = [(start, min(start + size, len(jobs))) for start in range(0, len(jobs), size)]
         try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
+            with multiprocessing.get_context("fork").Pool(
+                workers, initializer=_die_with_parent, initargs=(os.getpid(),)
+            ) as pool:
                 results = pool.imap_unordered(_write_chunk, chunks)
                 meanwhile()
                 done = []
@@ -718,6 +723,20 @@ def _write_pages(
         finally:
             _WORKER_WRITE, _WORKER_JOBS = None, []
         return done
+
+
+def _die_with_parent(parent: int) -> None:
+    """A page writer ends when its build does (Linux: PR_SET_PDEATHSIG). A killed build's
+    writers would otherwise finish their pages into its temporary folder while the next build
+    removes that folder as a leftover, and leave it behind."""
+    with contextlib.suppress(OSError, AttributeError, TypeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the build died before the call above
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def _assessment(value: Any) -> dict[str, str] | None:
