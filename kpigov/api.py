@@ -551,6 +551,7 @@ def build(
         public=public,
         generated=generated_date(today),
         git=read_history(catalogue_root),
+        digests=cache.file_digests(files.contents),
     )
     manifest = (
         cache.folder / "pages" / f"{hashlib.sha1(str(target).encode()).hexdigest()[:24]}.json"

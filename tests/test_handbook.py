@@ -168,15 +168,15 @@ def test_failed_build_leaves_the_old_site(tmp_path: Path, monkeypatch: pytest.Mo
     out = tmp_path / "site"
     _build(ACME, out)
     (out / "marker.txt").write_text("the old site")
-    real = site_module._goal_view
+    real = site_module._rule_view  # made in every build, even one that renders no other page
 
-    def broken(site: object, goal: object) -> object:
+    def broken(rule: object, language: object) -> object:
         raise RuntimeError("the disk is full, say")
 
-    monkeypatch.setattr(site_module, "_goal_view", broken)
+    monkeypatch.setattr(site_module, "_rule_view", broken)
     with pytest.raises(RuntimeError):
         run_cli("build", str(ACME), "--out", str(out), "--today", "2026-11-23")
-    monkeypatch.setattr(site_module, "_goal_view", real)
+    monkeypatch.setattr(site_module, "_rule_view", real)
     assert (out / "marker.txt").read_text() == "the old site"
     assert [p.name for p in tmp_path.iterdir()] == ["site"]  # no half-built folder left behind
 

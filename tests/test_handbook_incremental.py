@@ -14,7 +14,7 @@ import pytest
 
 from kpigov import api
 from kpigov.handbook import pages as page_reuse
-from tests.test_incremental import _edit
+from tests.test_incremental import OPERATIONS, _edit
 
 REPO = Path(__file__).parents[1]
 TODAY = dt.date(2026, 11, 23)
@@ -58,6 +58,61 @@ def test_a_build_after_an_edit_equals_a_clean_build(
     kept = [page for page, inode in after.items() if before.get(page) == inode]
     # An edit of one KPI leaves most pages as they were: they are taken, not rendered again.
     assert len(kept) >= len(after) // 2, kept
+
+
+def _rename_in(path: Path, rng: random.Random) -> None:
+    """Rename one goal, person or team of ``path``: pages that show its name change too."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    names = [index for index, line in enumerate(lines) if line.startswith("name: ")]
+    index = rng.choice(names)
+    lines[index] = lines[index].rstrip("\n") + " (renamed)\n"
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def _move_person(root: Path, rng: random.Random) -> None:
+    """Move a person to another team: both teams' pages list other members and their KPIs."""
+    path = root / "owners.yaml"
+    text = path.read_text(encoding="utf-8")
+    teams = sorted({line[6:].strip() for line in text.splitlines() if line.startswith("team: ")})
+    old, new = rng.sample(teams, 2)
+    path.write_text(text.replace(f"team: {old}\n", f"team: {new}\n", 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_every_kind_of_edit_builds_as_a_clean_build(acme: Path, tmp_path: Path, seed: int) -> None:
+    """Page keys are made from the sources a page reads (kpigov/handbook/keys.py): each kind of
+    source is edited in turn — every field of a KPI, a history, a goal's or owner's name, a team's
+    members, a file added, removed or broken, a commit — and the site compared with a clean one."""
+    import subprocess
+
+    rng = random.Random(seed)
+    site = tmp_path / "site"
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-C", str(acme)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "first"], check=True)
+    api.build(acme, site, today=TODAY)
+    edits = [*OPERATIONS, "goal-name", "person-name", "move-person", "commit"]
+    rng.shuffle(edits)
+    for number, operation in enumerate(edits):
+        if operation == "goal-name":
+            _rename_in(acme / "goals.yaml", rng)
+        elif operation == "person-name":
+            _rename_in(acme / "owners.yaml", rng)
+        elif operation == "move-person":
+            _move_person(acme, rng)
+        elif operation == "commit":
+            subprocess.run([*git, "add", "-A"], check=True)
+            # another day than the first commit: the pages of the KPIs it touched say so
+            day = {**os.environ, "GIT_COMMITTER_DATE": "2026-01-20T12:00:00"}
+            subprocess.run([*git, "commit", "-qm", "edits"], check=True, env=day)
+        else:
+            _edit(acme, operation, rng)
+        api.build(acme, site, today=TODAY)
+        clean = tmp_path / f"clean-{number}"
+        api.build(acme, clean, today=TODAY)
+        assert _tree(site) == _tree(clean), operation
+        shutil.rmtree(clean)
 
 
 def test_a_page_changed_in_the_site_is_rendered_again(acme: Path, tmp_path: Path) -> None:

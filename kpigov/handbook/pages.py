@@ -1,13 +1,14 @@
 """Which handbook pages a build must render again, and which it takes from the last build.
 
-A page is a pure function of its template, its view (the values the template reads), the values
-every page shares (labels, language, title, date) and kpigov's handbook code. After a build, a
-manifest in the lint cache (``.kpigov_cache/pages/``) records for each page the digest of those
-inputs and the digest of the bytes written. The next build into the same folder computes each
-page's view; when its inputs digest is unchanged and the page in the current site still has the
-recorded bytes, the page is linked (a hard link, or a copy where links are not possible) into the
-new site instead of rendered. The new site is still built whole beside the old one and swapped
-in atomically (kpigov/handbook/publish.py), and it is byte for byte a clean build
+A page is a pure function of its template, the sources its view reads (kpigov/handbook/keys.py
+makes its key from them without making the view), the values every page shares (labels,
+language, title, date, configuration, rules) and kpigov's code. After a build, a manifest in the
+lint cache (``.kpigov_cache/pages/``) records for each page the digest of those inputs and the
+digest of the bytes written. The next build into the same folder makes each page's key; when it
+is unchanged and the page in the current site still has the recorded bytes, the page is linked
+(a hard link, or a copy where links are not possible) into the new site instead of rendered, and
+its view is never made. The new site is still built whole beside the old one and swapped in
+atomically (kpigov/handbook/publish.py), and it is byte for byte a clean build
 (tests/test_handbook_incremental.py).
 
 Whether a page still has the recorded bytes is known without reading it when its size,
@@ -33,7 +34,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-MANIFEST_FORMAT = 2
+MANIFEST_FORMAT = 3
 # [inputs digest, bytes digest, size:mtime:inode when settled, else ""]
 Entry = list[str]
 # A page modified this recently when the manifest is written is read and compared next time:
@@ -55,28 +56,39 @@ def _code_digest(templates: str) -> str:
 
 
 def shared_digest(templates: Path, shared: Mapping[str, Any]) -> str:
-    return hashlib.sha1(
-        f"{_code_digest(str(templates))}\0{shared!r}".encode("utf-8", "surrogatepass")
-    ).hexdigest()
+    """What every page is made of: kpigov's code (the loader decides a document's fields from
+    its file), the handbook's templates, and ``shared``."""
+    from kpigov.cache import code_fingerprint
+
+    head = f"{code_fingerprint()}\0{_code_digest(str(templates))}\0{shared!r}"
+    return hashlib.sha1(head.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def inputs_digest(shared: str, relative: str, template: str, view: Mapping[str, Any]) -> str:
-    """What a page is made of: the view pickled (plain dicts, lists, text and numbers built in a
-    fixed order; pickling them is three times as fast as their repr, which 10,000 KPI pages
-    felt). An object without a stable form only makes the page render again; one that cannot
-    be pickled is taken by its repr."""
+def data_digest(data: Any) -> str:
+    """The sha1 of plain data (dicts, lists, text and numbers built in a fixed order), pickled:
+    three times as fast as its repr. An object without a stable form only makes a page render
+    again; one that cannot be pickled is taken by its repr."""
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=5)
-    # Without the memo: a value seen twice is written twice, so that how the view's objects
-    # happen to be shared (a text interned in one build and not in the next) changes nothing.
+    # Without the memo: a value seen twice is written twice, so that how the objects happen to
+    # be shared (a text interned in one build and not in the next) changes nothing.
     pickler.fast = True
     try:
-        pickler.dump(view)
+        pickler.dump(data)
         form = buffer.getvalue()
     except Exception:  # any object's own pickling error
-        form = repr(view).encode("utf-8", "surrogatepass")
-    head = f"{shared}\0{relative}\0{template}\0".encode("utf-8", "surrogatepass")
-    return hashlib.sha1(head + form).hexdigest()
+        form = repr(data).encode("utf-8", "surrogatepass")
+    return hashlib.sha1(form).hexdigest()
+
+
+def view_digest(template: str, view: Mapping[str, Any]) -> str:
+    """The key of a page made of ``template`` and the whole ``view`` it is given."""
+    return data_digest((template, view))
+
+
+def page_digest(shared: str, relative: str, key: str) -> str:
+    """What the manifest records of a page's inputs: the shared key, its path and its own."""
+    return hashlib.sha1(f"{shared}\0{relative}\0{key}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def bytes_digest(data: bytes) -> str:

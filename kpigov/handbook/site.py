@@ -10,7 +10,7 @@ import json
 import os
 import shutil
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,9 @@ class BuildInput:
     public: bool
     generated: str  # the date shown as "generated", from SOURCE_DATE_EPOCH or today
     git: GitHistory = field(default_factory=GitHistory)
+    # root-relative file -> digest of its content (kpigov/handbook/keys.py); a file not here
+    # is keyed by its documents' fields
+    digests: Mapping[str, str] = field(default_factory=dict)
 
 
 def _number(value: Any) -> str:
@@ -469,6 +472,16 @@ class Site:
 
     def goal_tree(self) -> list[dict[str, Any]]:
         by_goal = active_kpis_by_goal(self.catalogue)
+        return self.goal_tree_of(
+            lambda goal: [
+                self.card(kpi)
+                for kpi in sorted(by_goal.get(goal.id or "", []), key=lambda d: d.id or "")
+            ]
+        )
+
+    def goal_tree_of(self, kpis_of: Callable[[Document], list[Any]]) -> list[dict[str, Any]]:
+        """The goal tree of the overview, with ``kpis_of(goal)`` at each goal (its cards, or in
+        a page key their keys)."""
         children: dict[str, list[Document]] = {}
         roots = []
         for goal in self.goals:
@@ -484,10 +497,7 @@ class Site:
                 "name": goal.fields.get("name", goal.id),
                 "href": f"goals/{goal.id}.html",
                 "status": goal_status(goal),
-                "kpis": [
-                    self.card(kpi)
-                    for kpi in sorted(by_goal.get(goal.id or "", []), key=lambda d: d.id or "")
-                ],
+                "kpis": kpis_of(goal),
                 "children": [
                     node(child, seen | {child.id or ""})
                     for child in children.get(goal.id or "", [])
@@ -533,13 +543,15 @@ def render_site(
     given: BuildInput, out: Path, progress: bool = False, manifest: Path | None = None
 ) -> int:
     """Write the handbook to ``out`` (checked by the caller) atomically; the number of pages.
-    With ``manifest``, a page whose inputs did not change since the last build into ``out`` is
-    taken from it rather than rendered (kpigov/handbook/pages.py)."""
+    With ``manifest``, a page whose sources did not change since the last build into ``out`` is
+    taken from it rather than rendered (kpigov/handbook/pages.py, kpigov/handbook/keys.py)."""
     from kpigov.handbook import pages as page_reuse
+    from kpigov.handbook.keys import PageKeys
     from kpigov.handbook.templating import handbook_environment
 
     templates = data_dir("templates") / "handbook"
     site = Site(given)
+    keys = PageKeys(site, given.digests)
     env = handbook_environment(templates, site.labels)
     common = {
         "title": given.catalogue.config.name,
@@ -549,7 +561,14 @@ def render_site(
         "public": given.public,
     }
     before = page_reuse.read_manifest(manifest, out)
-    shared = page_reuse.shared_digest(templates, common)
+    shared = page_reuse.shared_digest(
+        templates,
+        {
+            **common,
+            "config": repr(given.catalogue.config),
+            "rules": [(rule.id, rule.name, rule.smart) for rule in given.rules],
+        },
+    )
     written: dict[str, page_reuse.Entry] = {}
     # The caller checked ``out`` (publish.check_out_folder); only marked folders are replaced.
     staging = staging_folder(out)
@@ -558,8 +577,12 @@ def render_site(
         for folder in ("kpis", "goals", "owners", "assets"):
             (staging / folder).mkdir(parents=True)
 
-        def write(relative: str, template: str, **context: Any) -> tuple[str, page_reuse.Entry]:
-            inputs = page_reuse.inputs_digest(shared, relative, template, context)
+        def write(
+            relative: str, key: str, make: Callable[[], bytes]
+        ) -> tuple[str, page_reuse.Entry]:
+            """Write the file ``relative`` of the site: taken from the last build when its key
+            is the one recorded then, made by ``make`` otherwise."""
+            inputs = page_reuse.page_digest(shared, relative, key)
             path = os.path.join(staging, relative)
             last = before.get(relative)
             if (
@@ -568,80 +591,118 @@ def render_site(
                 and page_reuse.reuse(out / relative, path, last)
             ):
                 return relative, last
-            prefix = "../" * relative.count("/")
-            html = env.get_template(template).render(
-                **common,
-                root=prefix,
-                page=relative,
-                **context,
-            )
-            data = html.encode("utf-8")
+            data = make()
             with open(path, "wb") as page:
                 page.write(data)
             return relative, [inputs, page_reuse.bytes_digest(data), ""]
+
+        def render(relative: str, template: str, context: dict[str, Any]) -> bytes:
+            html = env.get_template(template).render(
+                **common, root="../" * relative.count("/"), page=relative, **context
+            )
+            return html.encode("utf-8")
+
+        def write_page(
+            relative: str, template: str, key: str, view: Callable[[], dict[str, Any]]
+        ) -> tuple[str, page_reuse.Entry]:
+            return write(relative, key, lambda: render(relative, template, view()))
+
+        def write_viewed(relative: str, template: str, **context: Any) -> None:
+            """A page keyed by its whole view (one page, cheap to make)."""
+            key = page_reuse.view_digest(template, context)
+            written.update([write_page(relative, template, key, lambda: context)])
 
         jobs: list[tuple[str, Document]] = [
             *(("kpi", kpi) for kpi in site.kpis),
             *(("goal", goal) for goal in site.goals),
             *(("owner", owner) for owner in [*site.persons, *site.teams]),
         ]
+        by_goal = active_kpis_by_goal(site.catalogue)
 
-        def write_page(job: tuple[str, Document]) -> tuple[str, page_reuse.Entry]:
+        def write_job(job: tuple[str, Document]) -> tuple[str, page_reuse.Entry]:
             kind, document = job
             if kind == "kpi":
-                return write(f"kpis/{document.id}.html", "kpi.html", kpi=site.kpi_view(document))
-            if kind == "goal":
-                return write(
-                    f"goals/{document.id}.html", "goal.html", goal=_goal_view(site, document)
+                return write_page(
+                    f"kpis/{document.id}.html",
+                    "kpi.html",
+                    keys.kpi(document),
+                    lambda: {"kpi": site.kpi_view(document)},
                 )
-            return write(
-                f"owners/{document.id}.html", "owner.html", owner=_owner_view(site, document)
+            if kind == "goal":
+                direct = sorted(by_goal.get(document.id or "", []), key=lambda d: d.id or "")
+                below = _descendant_kpis(site, document, direct)
+                return write_page(
+                    f"goals/{document.id}.html",
+                    "goal.html",
+                    keys.goal(document, direct, below),
+                    lambda: {"goal": _goal_view(site, document, direct, below)},
+                )
+            members = site.members.get(document.id or "", []) if document.kind == "team" else []
+            return write_page(
+                f"owners/{document.id}.html",
+                "owner.html",
+                keys.owner(document, members),
+                lambda: {"owner": _owner_view(site, document, members)},
             )
-
-        def record(relative: str, template: str, **context: Any) -> None:
-            written.update([write(relative, template, **context)])
 
         def write_overview_pages() -> None:
             for asset in sorted((templates / "assets").iterdir()):
                 shutil.copyfile(asset, staging / "assets" / asset.name)
-            (staging / "assets" / "search-index.js").write_text(
-                site.search_index(), encoding="utf-8"
+            written.update(
+                [
+                    write(
+                        "assets/search-index.js",
+                        keys.search_index(),
+                        lambda: site.search_index().encode("utf-8"),
+                    )
+                ]
             )
-            record(
-                "index.html",
-                "index.html",
-                health=site.health(),
-                goal_tree=site.goal_tree(),
-                cards=[site.card(kpi) for kpi in site.kpis],
-                key_cards=[
-                    card
-                    for card in (site.card(kpi) for kpi in site.kpis)
-                    if card["key"] and card["status"] == "active"
-                ],
-                rag_counts=site.rag_counts(),
-                unreadable=site.unreadable(),
-                owners=[
+            # Of the overview, what its cards do not decide (the key takes the cards by theirs).
+            rest = {
+                "health": site.health(),
+                "unreadable": site.unreadable(),
+                "owners": [
                     site.owner_ref(o.id, "") | {"id": o.id}
                     for o in [*site.persons, *site.teams]
                     if site.kpis_by_owner.get(o.id or "")
                 ],
-                perspectives=sorted(
+                "perspectives": sorted(
                     {
                         c
                         for c in (k.fields.get("perspective") for k in site.kpis)
                         if isinstance(c, str)
                     }
                 ),
-                tiers=sorted({str(k.fields.get("tier", "kpi")) for k in site.kpis}),
-                statuses=sorted({status(k) for k in site.kpis}),
+                "tiers": sorted({str(k.fields.get("tier", "kpi")) for k in site.kpis}),
+                "statuses": sorted({status(k) for k in site.kpis}),
+            }
+            written.update(
+                [
+                    write_page(
+                        "index.html",
+                        "index.html",
+                        keys.overview(**rest),
+                        lambda: {
+                            **rest,
+                            "goal_tree": site.goal_tree(),
+                            "cards": [site.card(kpi) for kpi in site.kpis],
+                            "key_cards": [
+                                card
+                                for card in (site.card(kpi) for kpi in site.kpis)
+                                if card["key"] and card["status"] == "active"
+                            ],
+                            "rag_counts": site.rag_counts(),
+                        },
+                    )
+                ]
             )
-            record(
+            write_viewed(
                 "rules.html",
                 "rules.html",
                 rules=[_rule_view(rule, given.language) for rule in given.rules],
             )
-            record("findings.html", "findings.html", groups=site.finding_groups())
-            record(
+            write_viewed("findings.html", "findings.html", groups=site.finding_groups())
+            write_viewed(
                 "changes.html",
                 "changes.html",
                 commits=_changes(site),
@@ -650,7 +711,7 @@ def render_site(
 
         # The overview pages are written here while the workers write the pages of each KPI,
         # goal and owner.
-        written.update(_write_pages(jobs, write_page, write_overview_pages, progress))
+        written.update(_write_pages(jobs, write_job, write_overview_pages, progress))
         pages += len(jobs) + 4  # and the overview, rules, findings and changes pages
         swap_in(staging, out)
     except BaseException:
@@ -769,11 +830,11 @@ def _descendant_kpis(site: Site, goal: Document, direct: list[Document]) -> list
     return found
 
 
-def _goal_view(site: Site, goal: Document) -> dict[str, Any]:
+def _goal_view(
+    site: Site, goal: Document, kpis: list[Document], below: list[Document]
+) -> dict[str, Any]:
+    """A goal's page: ``kpis`` are its own active KPIs, ``below`` those of its sub-goals."""
     fields = goal.fields
-    kpis = sorted(
-        active_kpis_by_goal(site.catalogue).get(goal.id or "", []), key=lambda d: d.id or ""
-    )
     children = site.children.get(goal.id or "", [])
     return {
         "id": goal.id,
@@ -789,7 +850,7 @@ def _goal_view(site: Site, goal: Document) -> dict[str, Any]:
         else None,
         "children": [site.goal_ref(child.id, "../") for child in children],
         "kpis": [site.card(kpi) for kpi in kpis],
-        "sub_goal_kpis": [site.card(kpi) for kpi in _descendant_kpis(site, goal, kpis)],
+        "sub_goal_kpis": [site.card(kpi) for kpi in below],
         "findings": [
             site.finding_view(f, "../")
             for f in site.by_object.get(goal.id or "", [])
@@ -798,11 +859,11 @@ def _goal_view(site: Site, goal: Document) -> dict[str, Any]:
     }
 
 
-def _owner_view(site: Site, owner: Document) -> dict[str, Any]:
+def _owner_view(site: Site, owner: Document, members: list[Document]) -> dict[str, Any]:
+    """An owner's page; ``members`` are a team's persons (none for a person)."""
     fields = owner.fields
     owned = site.kpis_by_owner.get(owner.id or "", [])
     goals = site.goals_by_owner.get(owner.id or "", [])
-    members = site.members.get(owner.id or "", []) if owner.kind == "team" else []
     return {
         "id": owner.id,
         "kind": owner.kind,
