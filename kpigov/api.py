@@ -306,6 +306,26 @@ def _run_rules(
     """The findings of the catalogue: incrementally from the state an earlier lint left when
     only KPI files were edited since (kpigov/incremental.py), else cold; either way the state for
     the next lint is left to the cache to write."""
+    return _checked_catalogue(
+        settings, today, files, cache, since, scope, baseline, standard_input, built
+    )[1]
+
+
+def _checked_catalogue(
+    settings: Settings,
+    today: dt.date,
+    files: CatalogueFiles,
+    cache: LintCache | None,
+    since: str | None,
+    scope: list[str] | None,
+    baseline: Any,
+    standard_input: tuple[str, ...] = (),
+    built: Catalogue | None = None,
+    whole: bool = False,
+) -> tuple[Catalogue, EngineResult]:
+    """:func:`_run_rules`, and the catalogue the rules ran on. With ``whole``, the state keeps
+    whole documents (a handbook build's: its catalogue shows every field), under a key of its
+    own."""
     from kpigov.catalogue import build_catalogue, collector_paused
     from kpigov.engine import finish, plan_rules, raw_findings
     from kpigov.incremental import encode_state, lint_incremental
@@ -325,13 +345,13 @@ def _run_rules(
         unreadable = [path for path in contents if not isinstance(contents[path], bytes)]
         return read_revision(config, since, working, [*unreadable, *standard_input])
 
-    state_key = _state_key(config, settings.rules, today, files) if cache is not None else ""
+    state_key = _state_key(config, settings.rules, today, files, whole) if cache is not None else ""
     run = None
     if cache is not None:
         with collector_paused():  # millions of small objects without cycles (see there)
             state = cache.read("state", state_key)
             if state is not None:
-                run = lint_incremental(config, today, files, cache, plan, state, base)
+                run = lint_incremental(config, today, files, cache, plan, state, base, whole)
     if run is not None:
         catalogue, raw, new_state = run.catalogue, run.raw, run.state
     else:
@@ -341,7 +361,8 @@ def _run_rules(
 
         def encode() -> dict[str, Any]:
             assert cache is not None
-            return encode_state(catalogue, files, cache.file_digests(files.contents), plan, raw)
+            digests = cache.file_digests(files.contents)
+            return encode_state(catalogue, files, digests, plan, raw, whole)
 
         new_state = encode
 
@@ -349,7 +370,7 @@ def _run_rules(
         cache.refresh_state(state_key)  # kept: the few edits are followed from it again
     elif cache is not None:
         cache.keep_state(state_key, new_state, len(files.found.yaml_files))
-    return finish(catalogue, plan, raw, scope, baseline)
+    return catalogue, finish(catalogue, plan, raw, scope, baseline)
 
 
 class _ReadableView(Mapping[str, bytes]):
@@ -381,13 +402,18 @@ def _rules_part(rules: Mapping[str, Rule]) -> str:
 
 
 def _state_key(
-    config: Config, rules: Mapping[str, Rule], today: dt.date, files: CatalogueFiles
+    config: Config,
+    rules: Mapping[str, Rule],
+    today: dt.date,
+    files: CatalogueFiles,
+    whole: bool = False,
 ) -> str:
     """What an incremental lint's state depends on besides the files (see kpigov/incremental.py)."""
     from kpigov.cache import run_key
 
+    kind = "state of whole documents" if whole else "state"
     return run_key(
-        ["state", repr(config), today.isoformat(), _rules_part(rules), repr(files.found.problems)]
+        [kind, repr(config), today.isoformat(), _rules_part(rules), repr(files.found.problems)]
     )
 
 
@@ -474,12 +500,9 @@ def build(
     ``site/`` under the root). The output folder is checked before anything is written."""
     import hashlib
 
-    from kpigov.cache import LintCache, run_key
-    from kpigov.catalogue import build_catalogue
-    from kpigov.engine import run_rules
+    from kpigov.cache import LintCache
     from kpigov.files import read_files
     from kpigov.handbook.gitlog import read_history
-    from kpigov.handbook.public import keep_linked_documents, keep_public_kpis
     from kpigov.handbook.publish import UnsafeOutput, check_out_folder
     from kpigov.handbook.site import BuildInput, generated_date, render_site
 
@@ -497,51 +520,17 @@ def build(
     except UnsafeOutput as error:
         raise KpigovError(str(error)) from None
     cache = LintCache(catalogue_root)
-    catalogue = build_catalogue(config, today, files, cache)
-    hidden_words: set[str] = set()
-    left_out: dict[str, int] = {}
-    unreadable = len(catalogue.unreadable_ids - set(catalogue.kpis)) + sum(
-        1 for ids in catalogue.unreadable_files.values() if not ids
-    )
-    if unreadable:
-        left_out["their file does not parse (K001); the overview shows a card for each"] = (
-            unreadable
+    if public:
+        catalogue, findings, left_out = _public_catalogue(settings, today, files, cache)
+    else:
+        # As a lint would, incrementally after an edit of KPI files; the state it keeps holds
+        # whole documents, so that the catalogue it makes from them is the whole catalogue
+        # without reading every file's cache entry.
+        catalogue, result = _checked_catalogue(
+            settings, today, files, cache, None, None, None, whole=True
         )
-    if public:
-        private = 0
-        for kpi in catalogue.kpis.values():
-            if kpi.fields.get("visibility") != "public":
-                private += 1
-                hidden_words |= {str(kpi.id), str(kpi.fields.get("name", ""))} - {""}
-        if private:
-            left_out["not visibility: public"] = private
-        keep_public_kpis(catalogue)
-    # The findings come from the lint cache when nothing they depend on changed.
-    key = run_key(
-        [
-            "build",
-            str(public),
-            repr(config),
-            today.isoformat(),
-            repr(sorted(rules)),
-            *cache.file_digest_parts(files.contents),
-        ]
-    )
-    cached = cache.load_findings(key)
-    if cached is not None:
-        all_findings = cached[0]
-    elif public:  # the rules see the published catalogue only
-        all_findings = run_rules(catalogue, rules, config).findings
-    else:  # as a lint would: incrementally after an edit of KPI files
-        all_findings = _run_rules(
-            settings, today, files, cache, None, None, None, built=catalogue
-        ).findings
-    if cached is None:
-        cache.store_findings(key, all_findings, len(catalogue.files), sorted(rules))
-    findings = all_findings
-    if public:
-        published = keep_linked_documents(catalogue, hidden_words)
-        findings = [finding for finding in all_findings if published.allows(finding)]
+        findings, left_out = result.findings, _unreadable_left_out(catalogue)
+        _restore_parse_errors(catalogue, files, cache)
     kpi_count = len(catalogue.kpis)
     given = BuildInput(
         catalogue=catalogue,
@@ -564,6 +553,71 @@ def build(
         raise KpigovError(f"cannot write the handbook to {target}: {error.strerror}") from None
     cache.flush(background=True)
     return BuildResult(target, pages, kpi_count, public, left_out)
+
+
+def _restore_parse_errors(catalogue: Catalogue, files: CatalogueFiles, cache: LintCache) -> None:
+    """The parse error (K001) of each file that does not parse, for its card on the overview:
+    a catalogue made from an incremental lint's state has the findings of an unchanged file, not
+    the errors they were made of."""
+    from kpigov.catalogue import _load_yaml
+
+    known = {violation.file for violation in catalogue.problems.get("K001", [])}
+    for rel in sorted(catalogue.unreadable_files.keys() - known):
+        result = _load_yaml(rel, files.contents[rel], cache)[0]
+        catalogue.problems.setdefault("K001", []).extend(result.problems.get("K001", []))
+
+
+def _unreadable_left_out(catalogue: Catalogue) -> dict[str, int]:
+    """KPIs a handbook shows no page for because their file does not parse."""
+    unreadable = len(catalogue.unreadable_ids - set(catalogue.kpis)) + sum(
+        1 for ids in catalogue.unreadable_files.values() if not ids
+    )
+    if not unreadable:
+        return {}
+    return {"their file does not parse (K001); the overview shows a card for each": unreadable}
+
+
+def _public_catalogue(
+    settings: Settings, today: dt.date, files: CatalogueFiles, cache: LintCache
+) -> tuple[Catalogue, list[Finding], dict[str, int]]:
+    """The catalogue of a public build, the findings it shows, and what it leaves out (why: how
+    many). The rules see the published catalogue only; their findings come from the lint cache
+    when nothing they depend on changed."""
+    from kpigov.cache import run_key
+    from kpigov.catalogue import build_catalogue
+    from kpigov.engine import run_rules
+    from kpigov.handbook.public import keep_linked_documents, keep_public_kpis
+
+    config, rules = settings.config, settings.rules
+    catalogue = build_catalogue(config, today, files, cache)
+    hidden_words: set[str] = set()
+    left_out = _unreadable_left_out(catalogue)
+    private = 0
+    for kpi in catalogue.kpis.values():
+        if kpi.fields.get("visibility") != "public":
+            private += 1
+            hidden_words |= {str(kpi.id), str(kpi.fields.get("name", ""))} - {""}
+    if private:
+        left_out["not visibility: public"] = private
+    keep_public_kpis(catalogue)
+    key = run_key(
+        [
+            "build",
+            "True",
+            repr(config),
+            today.isoformat(),
+            repr(sorted(rules)),
+            *cache.file_digest_parts(files.contents),
+        ]
+    )
+    cached = cache.load_findings(key)
+    if cached is not None:
+        all_findings = cached[0]
+    else:
+        all_findings = run_rules(catalogue, rules, config).findings
+        cache.store_findings(key, all_findings, len(catalogue.files), sorted(rules))
+    published = keep_linked_documents(catalogue, hidden_words)
+    return catalogue, [f for f in all_findings if published.allows(f)], left_out
 
 
 class ImportConflicts(Exception):

@@ -280,9 +280,11 @@ def encode_state(
     file_digests: dict[str, str],
     plan: RulePlan,
     raw: list[Finding],
+    whole: bool = False,
 ) -> dict[str, Any]:
-    """The state a cold lint leaves for the next (see the module's description)."""
-    whole = _whole(plan)
+    """The state a cold lint leaves for the next (see the module's description); ``whole``
+    keeps every document whole (a handbook build shows every field)."""
+    whole = whole or _whole(plan)
     by_file: dict[str, list[Document]] = {}
     for document in catalogue.documents:
         by_file.setdefault(document.file, []).append(document)
@@ -318,11 +320,13 @@ def lint_incremental(
     plan: RulePlan,
     state: Any,
     base: Callable[[], BaseCatalogue | None],
+    whole: bool = False,
 ) -> IncrementalRun | None:
     """The catalogue and raw findings of a lint that reuses ``state``; None when the change is
-    not one it can follow (the caller lints cold)."""
+    not one it can follow (the caller lints cold). With ``whole`` the state keeps whole
+    documents, and so does the catalogue made from it."""
     try:
-        return _Incremental(config, today, files, cache, plan, state).run(base)
+        return _Incremental(config, today, files, cache, plan, state, whole).run(base)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError):
         return None  # a state of any other shape (edited, foreign, planted): lint cold
 
@@ -335,11 +339,12 @@ class _Incremental:
     cache: LintCache
     plan: RulePlan
     state: Any
+    keep_whole: bool = False
     # A file's documents with their positions, by path (full_documents)
     _full: dict[str, list[Document]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.whole = _whole(self.plan)
+        self.whole = self.keep_whole or _whole(self.plan)
 
     def full_documents(self, rel: str) -> list[Document]:
         """A file's documents with their positions, read once."""

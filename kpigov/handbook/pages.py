@@ -15,7 +15,7 @@ Whether a page still has the recorded bytes is known without reading it when its
 modification time and inode are the ones recorded (as git, make and rsync know a file unchanged):
 reading and hashing 10,000 pages (175 MB with the overview) took longer than rendering the few
 that changed. The manifest records them only for a page last modified at least
-:data:`SETTLED_NS` before it was written, so that an edit within the same tick of a coarse clock
+:data:`SETTLED_NS` before it was found unchanged (a page just rendered has none), so that an edit within the same tick of a coarse clock
 cannot hide behind an unchanged time; other pages are read and compared. A page edited by hand
 and then given back its size and time (``touch -r``) is taken as it is.
 """
@@ -121,16 +121,11 @@ def write_manifest(path: Path | None, out: Path, pages: Mapping[str, Entry]) -> 
         return
     from kpigov.atomic import write_atomic
 
-    settled_before = time.time_ns() - SETTLED_NS
-    recorded = {
-        relative: [entry[0], entry[1], signature(out / relative, settled_before)]
-        for relative, entry in pages.items()
-    }
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(
             path,
-            json.dumps({"format": MANIFEST_FORMAT, "out": str(out), "pages": recorded}),
+            json.dumps({"format": MANIFEST_FORMAT, "out": str(out), "pages": pages}),
             durable=False,
         )
 
@@ -147,23 +142,25 @@ def signature(page: Path | str, settled_before: int | None = None) -> str:
     return f"{status.st_size}:{status.st_mtime_ns}:{status.st_ino}"
 
 
-def reuse(old: Path, new: str, entry: Entry) -> bool:
-    """Put the current site's page ``old`` at ``new`` when it still holds the recorded bytes."""
+def reuse(old: Path, new: str, entry: Entry) -> Entry | None:
+    """Put the current site's page ``old`` at ``new`` when it still holds the recorded bytes;
+    its entry in the new manifest (none when it does not). A page just written has no
+    signature in its entry: it is read and compared next time."""
     if entry[2] and signature(old) == entry[2]:
         with contextlib.suppress(OSError):
             os.link(old, new)
-            return True
+            return entry  # the same file: the same size, time and inode
     expected = entry[1]
     try:
         with open(old, "rb") as handle:
             data = handle.read()
     except OSError:
-        return False
+        return None
     if bytes_digest(data) != expected:
-        return False  # changed since the last build: rendered again
+        return None  # changed since the last build: rendered again
     try:
         os.link(old, new)
     except OSError:  # a file system without hard links
         with open(new, "wb") as handle:
             handle.write(data)
-    return True
+    return [entry[0], entry[1], signature(new, time.time_ns() - SETTLED_NS)]

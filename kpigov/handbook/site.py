@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from kpigov.catalogue import Catalogue
 from kpigov.checks.common import (
     active_kpis_by_goal,
@@ -391,13 +393,6 @@ class Site:
             else "",
         }
 
-    def rag_counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(("green", "amber", "red", "invalid", "none"), 0)
-        for kpi in self.kpis:
-            if status(kpi) == "active":
-                counts[self.card(kpi)["rag"] or "none"] += 1
-        return counts
-
     def unreadable(self) -> list[dict[str, str]]:
         """KPIs whose file does not parse (K001): a card says so instead of leaving them out."""
         problems = {v.file: v for v in self.catalogue.problems.get("K001", [])}
@@ -470,15 +465,6 @@ class Site:
             )
         return {"counts": counts, "smart": smart, "kpis": len(self.kpis), "goals": len(self.goals)}
 
-    def goal_tree(self) -> list[dict[str, Any]]:
-        by_goal = active_kpis_by_goal(self.catalogue)
-        return self.goal_tree_of(
-            lambda goal: [
-                self.card(kpi)
-                for kpi in sorted(by_goal.get(goal.id or "", []), key=lambda d: d.id or "")
-            ]
-        )
-
     def goal_tree_of(self, kpis_of: Callable[[Document], list[Any]]) -> list[dict[str, Any]]:
         """The goal tree of the overview, with ``kpis_of(goal)`` at each goal (its cards, or in
         a page key their keys)."""
@@ -507,28 +493,43 @@ class Site:
 
         return [node(goal, frozenset({goal.id or ""})) for goal in roots]
 
-    def search_index(self) -> str:
-        entries = []
-        for kpi in self.kpis:
-            fields = kpi.fields
-            owner = self.owner_ref(fields.get("owner"), "")
-            entries.append(
-                {
-                    "id": kpi.id,
-                    "name": fields.get("name", kpi.id),
-                    "href": f"kpis/{kpi.id}.html",
-                    "owner": owner["name"],
-                    "owner_id": fields.get("owner") if isinstance(fields.get("owner"), str) else "",
-                    "text": " ".join(str(fields.get("description") or "").split())[:400],
-                    "tags": [t for t in fields.get("tags") or [] if isinstance(t, str)],
-                    "perspective": fields.get("perspective", ""),
-                    "status": status(kpi),
-                }
-            )
+    def search_entry(self, kpi: Document) -> dict[str, Any]:
+        fields = kpi.fields
+        owner = self.owner_ref(fields.get("owner"), "")
+        return {
+            "id": kpi.id,
+            "name": fields.get("name", kpi.id),
+            "href": f"kpis/{kpi.id}.html",
+            "owner": owner["name"],
+            "owner_id": fields.get("owner") if isinstance(fields.get("owner"), str) else "",
+            "text": " ".join(str(fields.get("description") or "").split())[:400],
+            "tags": [t for t in fields.get("tags") or [] if isinstance(t, str)],
+            "perspective": fields.get("perspective", ""),
+            "status": status(kpi),
+        }
+
+    def search_index(self, entries: list[dict[str, Any]] | None = None) -> str:
+        """assets/search-index.js: the search entry of every KPI (``entries``, made when not
+        given)."""
+        if entries is None:
+            entries = [self.search_entry(kpi) for kpi in self.kpis]
         text = json.dumps(entries, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         # Inside a script file: keep "</" and line separators from ending or breaking the code.
         text = text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
         return f"window.KPIGOV_INDEX = {text};\n"
+
+    def overview_piece(self, kpi: Document, macros: Any) -> list[Any]:
+        """A KPI's part of the overview (kpigov/handbook/overview.py), ``macros`` the module of
+        macros.html."""
+        card = self.card(kpi)
+        return [
+            str(macros.kpi_card(card, self.labels, "")),
+            str(macros.kpi_chip(card, self.labels)),
+            bool(card["key"]),
+            card["status"],
+            card["rag"],
+            self.search_entry(kpi),
+        ]
 
 
 def generated_date(today: dt.date) -> str:
@@ -547,6 +548,7 @@ def render_site(
     taken from it rather than rendered (kpigov/handbook/pages.py, kpigov/handbook/keys.py)."""
     from kpigov.handbook import pages as page_reuse
     from kpigov.handbook.keys import PageKeys
+    from kpigov.handbook.overview import Pieces
     from kpigov.handbook.templating import handbook_environment
 
     templates = data_dir("templates") / "handbook"
@@ -585,12 +587,10 @@ def render_site(
             inputs = page_reuse.page_digest(shared, relative, key)
             path = os.path.join(staging, relative)
             last = before.get(relative)
-            if (
-                last is not None
-                and last[0] == inputs
-                and page_reuse.reuse(out / relative, path, last)
-            ):
-                return relative, last
+            if last is not None and last[0] == inputs:
+                kept = page_reuse.reuse(out / relative, path, last)
+                if kept is not None:
+                    return relative, kept
             data = make()
             with open(path, "wb") as page:
                 page.write(data)
@@ -607,10 +607,12 @@ def render_site(
         ) -> tuple[str, page_reuse.Entry]:
             return write(relative, key, lambda: render(relative, template, view()))
 
-        def write_viewed(relative: str, template: str, **context: Any) -> None:
+        def write_viewed(
+            relative: str, template: str, **context: Any
+        ) -> tuple[str, page_reuse.Entry]:
             """A page keyed by its whole view (one page, cheap to make)."""
             key = page_reuse.view_digest(template, context)
-            written.update([write_page(relative, template, key, lambda: context)])
+            return write_page(relative, template, key, lambda: context)
 
         jobs: list[tuple[str, Document]] = [
             *(("kpi", kpi) for kpi in site.kpis),
@@ -619,10 +621,11 @@ def render_site(
         ]
         by_goal = active_kpis_by_goal(site.catalogue)
 
-        def write_job(job: tuple[str, Document]) -> tuple[str, page_reuse.Entry]:
+        def page_of(job: tuple[str, Document]) -> tuple[str, str, str, Callable[[], Any]]:
+            """A KPI's, goal's or owner's page: its path, template, key and view."""
             kind, document = job
             if kind == "kpi":
-                return write_page(
+                return (
                     f"kpis/{document.id}.html",
                     "kpi.html",
                     keys.kpi(document),
@@ -631,31 +634,49 @@ def render_site(
             if kind == "goal":
                 direct = sorted(by_goal.get(document.id or "", []), key=lambda d: d.id or "")
                 below = _descendant_kpis(site, document, direct)
-                return write_page(
+                return (
                     f"goals/{document.id}.html",
                     "goal.html",
                     keys.goal(document, direct, below),
                     lambda: {"goal": _goal_view(site, document, direct, below)},
                 )
             members = site.members.get(document.id or "", []) if document.kind == "team" else []
-            return write_page(
+            return (
                 f"owners/{document.id}.html",
                 "owner.html",
                 keys.owner(document, members),
                 lambda: {"owner": _owner_view(site, document, members)},
             )
 
-        def write_overview_pages() -> None:
+        def write_job(job: tuple[str, Document]) -> tuple[str, page_reuse.Entry]:
+            return write_page(*page_of(job))
+
+        def taken(job: tuple[str, Document]) -> tuple[str, page_reuse.Entry] | None:
+            """The page of ``job`` taken from the last build, when it can be."""
+            relative, _, key, _ = page_of(job)
+            last = before.get(relative)
+            if last is None or last[0] != page_reuse.page_digest(shared, relative, key):
+                return None
+            kept = page_reuse.reuse(out / relative, os.path.join(staging, relative), last)
+            return None if kept is None else (relative, kept)
+
+        def write_overview_pages() -> list[tuple[str, page_reuse.Entry]]:
+            """The overview, search index, rules, findings and changes pages."""
             for asset in sorted((templates / "assets").iterdir()):
                 shutil.copyfile(asset, staging / "assets" / asset.name)
-            written.update(
-                [
-                    write(
-                        "assets/search-index.js",
-                        keys.search_index(),
-                        lambda: site.search_index().encode("utf-8"),
-                    )
-                ]
+            # Each KPI's card, chip and search entry, from the last build when its card is
+            # unchanged (kpigov/handbook/overview.py).
+            macros = env.get_template("macros.html").module
+            store = Pieces(pieces_path, shared)
+            pieces = {
+                kpi.id: store.get(keys.card(kpi), lambda kpi=kpi: site.overview_piece(kpi, macros))
+                for kpi in site.kpis
+            }
+            ordered = [pieces[kpi.id] for kpi in site.kpis]
+            search = write(
+                "assets/search-index.js",
+                keys.search_index(),
+                lambda: site.search_index([piece[5] for piece in ordered]).encode(),
             )
             # Of the overview, what its cards do not decide (the key takes the cards by theirs).
             rest = {
@@ -676,42 +697,55 @@ def render_site(
                 "tiers": sorted({str(k.fields.get("tier", "kpi")) for k in site.kpis}),
                 "statuses": sorted({status(k) for k in site.kpis}),
             }
-            written.update(
-                [
-                    write_page(
-                        "index.html",
-                        "index.html",
-                        keys.overview(**rest),
-                        lambda: {
-                            **rest,
-                            "goal_tree": site.goal_tree(),
-                            "cards": [site.card(kpi) for kpi in site.kpis],
-                            "key_cards": [
-                                card
-                                for card in (site.card(kpi) for kpi in site.kpis)
-                                if card["key"] and card["status"] == "active"
-                            ],
-                            "rag_counts": site.rag_counts(),
-                        },
-                    )
-                ]
-            )
-            write_viewed(
-                "rules.html",
-                "rules.html",
-                rules=[_rule_view(rule, given.language) for rule in given.rules],
-            )
-            write_viewed("findings.html", "findings.html", groups=site.finding_groups())
-            write_viewed(
-                "changes.html",
-                "changes.html",
-                commits=_changes(site),
-                available=given.git.available,
-            )
 
-        # The overview pages are written here while the workers write the pages of each KPI,
-        # goal and owner.
-        written.update(_write_pages(jobs, write_job, write_overview_pages, progress))
+            def overview_view() -> dict[str, Any]:
+                def chips(goal: Document) -> list[Markup]:
+                    kpis = sorted(by_goal.get(goal.id or "", []), key=lambda d: d.id or "")
+                    return [Markup(pieces[kpi.id][1]) for kpi in kpis]
+
+                return {
+                    **rest,
+                    "goal_tree": site.goal_tree_of(chips),
+                    "cards": [Markup(piece[0]) for piece in ordered],
+                    "key_cards": [
+                        Markup(piece[0]) for piece in ordered if piece[2] and piece[3] == "active"
+                    ],
+                    "rag_counts": _rag_counts(ordered),
+                }
+
+            index = write_page("index.html", "index.html", keys.overview(**rest), overview_view)
+            store.save()  # pieces are kept by their key: right even if this build fails
+            rules = [_rule_view(rule, given.language) for rule in given.rules]
+            return [
+                search,
+                index,
+                write_viewed("rules.html", "rules.html", rules=rules),
+                write_viewed("findings.html", "findings.html", groups=site.finding_groups()),
+                write_viewed(
+                    "changes.html",
+                    "changes.html",
+                    commits=_changes(site),
+                    available=given.git.available,
+                ),
+            ]
+
+        pieces_path = manifest.with_name(manifest.stem + "-pieces.json") if manifest else None
+        # After a build into ``out``, the pages that can be taken from it are taken here first
+        # (a key and a link each), so that the workers are started only when many pages must
+        # be rendered: forked workers touching the whole view model cost more than the links.
+        # The overview pages are written meanwhile, by another process on a large catalogue.
+        with _beside(write_overview_pages, len(jobs) >= PARALLEL_FROM) as overview:
+            to_render = jobs
+            if before:
+                to_render = []
+                for job in jobs:
+                    page = taken(job)
+                    if page is None:
+                        to_render.append(job)
+                    else:
+                        written[page[0]] = page[1]
+            written.update(_write_pages(to_render, write_job, progress))
+            written.update(overview())
         pages += len(jobs) + 4  # and the overview, rules, findings and changes pages
         swap_in(staging, out)
     except BaseException:
@@ -719,6 +753,15 @@ def render_site(
         raise
     page_reuse.write_manifest(manifest, out, written)
     return pages
+
+
+def _rag_counts(pieces: list[list[Any]]) -> dict[str, int]:
+    """How many active KPIs are green, amber, red, invalid or without a status."""
+    counts = dict.fromkeys(("green", "amber", "red", "invalid", "none"), 0)
+    for piece in pieces:
+        if piece[3] == "active":
+            counts[piece[4] or "none"] += 1
+    return counts
 
 
 # What writing a page returns: its path and its manifest entry.
@@ -729,6 +772,42 @@ _WORKER_JOBS: list[tuple[str, Document]] = []
 PARALLEL_FROM = 400  # pages; below this, starting workers costs more than it saves
 
 
+_WORKER_BESIDE: Callable[[], list[_Written]] | None = None
+
+
+def _run_beside() -> list[_Written]:
+    assert _WORKER_BESIDE is not None
+    return _WORKER_BESIDE()
+
+
+@contextlib.contextmanager
+def _beside(
+    work: Callable[[], list[_Written]], parallel: bool
+) -> Iterator[Callable[[], list[_Written]]]:
+    """Start ``work`` in a forked process (when ``parallel`` and the system can fork) and give
+    a function that waits for its result, raising its error; without a process, that function
+    does the work. The process ends with the block."""
+    global _WORKER_BESIDE
+    import multiprocessing
+
+    if (
+        not parallel
+        or (os.cpu_count() or 1) < 2
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        yield work
+        return
+    _WORKER_BESIDE = work
+    try:
+        with multiprocessing.get_context("fork").Pool(
+            1, initializer=_die_with_parent, initargs=(os.getpid(),)
+        ) as pool:
+            result = pool.apply_async(_run_beside)
+            yield result.get
+    finally:
+        _WORKER_BESIDE = None
+
+
 def _write_chunk(bounds: tuple[int, int]) -> list[_Written]:
     assert _WORKER_WRITE is not None
     return [_WORKER_WRITE(job) for job in _WORKER_JOBS[bounds[0] : bounds[1]]]
@@ -737,12 +816,11 @@ def _write_chunk(bounds: tuple[int, int]) -> list[_Written]:
 def _write_pages(
     jobs: list[tuple[str, Document]],
     write_page: Callable[[tuple[str, Document]], _Written],
-    meanwhile: Callable[[], None],
     show_progress: bool,
 ) -> list[_Written]:
     """Write the pages of ``jobs``: on every core when there are many (forked workers inherit the
-    view model, so nothing is copied), in this process otherwise; and run ``meanwhile`` here
-    while the workers write. The output is the same. What each page write returned."""
+    view model, so nothing is copied), in this process otherwise. The output is the same. What
+    each page write returned."""
     global _WORKER_WRITE, _WORKER_JOBS
     import multiprocessing
     import sys
@@ -760,7 +838,6 @@ def _write_pages(
             or workers < 2
             or "fork" not in multiprocessing.get_all_start_methods()
         ):
-            meanwhile()
             done = []
             for job in jobs:
                 done.append(write_page(job))
@@ -775,7 +852,6 @@ def _write_pages(
                 workers, initializer=_die_with_parent, initargs=(os.getpid(),)
             ) as pool:
                 results = pool.imap_unordered(_write_chunk, chunks)
-                meanwhile()
                 done = []
                 for result in results:
                     done += result
