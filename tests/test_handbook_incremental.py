@@ -191,3 +191,64 @@ def test_a_settled_page_changed_in_the_site_is_rendered_again(acme: Path, tmp_pa
     page.write_bytes(original.replace(b"<", b"[", 1))  # the same size, a new time
     api.build(acme, site, today=TODAY)
     assert page.read_bytes() == original
+
+
+def test_renaming_a_kpi_renders_only_the_pages_that_show_its_name(
+    acme: Path, tmp_path: Path
+) -> None:
+    """Its page, the pages of its goal and owner (and the owner's team), the overview and the
+    search index; every other page is the last build's file, linked."""
+    site = tmp_path / "site"
+    api.build(acme, site, today=TODAY)
+    before = _inodes(site) | {
+        "assets/search-index.js": (site / "assets/search-index.js").stat().st_ino
+    }
+    path = acme / "kpis" / "sales" / "average-deal-size.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "name: Average first-year deal size", "name: Average deal size in the first year"
+        ),
+        encoding="utf-8",
+    )
+    api.build(acme, site, today=TODAY)
+    after = _inodes(site) | {
+        "assets/search-index.js": (site / "assets/search-index.js").stat().st_ino
+    }
+    rendered = sorted(page for page, inode in after.items() if before.get(page) != inode)
+    assert rendered == [
+        "assets/search-index.js",
+        "goals/grow-profitably.html",  # its goal's parent: the KPIs of sub-goals
+        "goals/win-new-customers.html",
+        "index.html",
+        "kpis/sales.average-deal-size.html",
+        "owners/s.bakker.html",
+        "owners/sales.html",  # the team's members' KPIs
+    ]
+
+
+def test_the_overview_pieces_are_kept_by_card_key(tmp_path: Path) -> None:
+    from kpigov.handbook.overview import Pieces
+
+    path = tmp_path / "pieces.json"
+    piece = ["<li>card</li>", "<li>chip</li>", True, "active", "green", {"id": "a"}]
+    made: list[str] = []
+
+    def make(name: str) -> list[object]:
+        made.append(name)
+        return [*piece[:5], {"id": name}]
+
+    first = Pieces(path, "shared")
+    assert first.get("key-a", lambda: make("a"))[5] == {"id": "a"}
+    first.get("key-b", lambda: make("b"))
+    first.save()
+    again = Pieces(path, "shared")
+    assert again.get("key-a", lambda: make("a again"))[5] == {"id": "a"}
+    assert made == ["a", "b"]  # taken from the store
+    again.save()  # only key-a used: the store forgets key-b
+    assert set(Pieces(path, "shared").known) == {"key-a"}
+    # Made with other labels, language or code: none is taken.
+    assert Pieces(path, "other shared").known == {}
+    for broken in ("{", '{"format": 1, "shared": "shared", "pieces": {"k": [1, 2]}}', "[]"):
+        path.write_text(broken)
+        assert Pieces(path, "shared").known == {}
+    assert Pieces(None, "shared").known == {}
