@@ -230,25 +230,25 @@ def test_the_overview_pieces_are_kept_by_card_key(tmp_path: Path) -> None:
     from kpigov.handbook.overview import Pieces
 
     path = tmp_path / "pieces.json"
-    piece = ["<li>card</li>", "<li>chip</li>", True, "active", "green", {"id": "a"}]
+    piece = ["<li>card</li>", "<li>chip</li>", True, "active", "green", '{"id":"a"}']
     made: list[str] = []
 
     def make(name: str) -> list[object]:
         made.append(name)
-        return [*piece[:5], {"id": name}]
+        return [*piece[:5], f'{{"id":"{name}"}}']
 
     first = Pieces(path, "shared")
-    assert first.get("key-a", lambda: make("a"))[5] == {"id": "a"}
+    assert first.get("key-a", lambda: make("a"))[5] == '{"id":"a"}'
     first.get("key-b", lambda: make("b"))
     first.save()
     again = Pieces(path, "shared")
-    assert again.get("key-a", lambda: make("a again"))[5] == {"id": "a"}
+    assert again.get("key-a", lambda: make("a again"))[5] == '{"id":"a"}'
     assert made == ["a", "b"]  # taken from the store
     again.save()  # only key-a used: the store forgets key-b
     assert set(Pieces(path, "shared").known) == {"key-a"}
     # Made with other labels, language or code: none is taken.
     assert Pieces(path, "other shared").known == {}
-    for broken in ("{", '{"format": 1, "shared": "shared", "pieces": {"k": [1, 2]}}', "[]"):
+    for broken in ("{", '{"format": 2, "shared": "shared", "pieces": {"k": [1, 2]}}', "[]"):
         path.write_text(broken)
         assert Pieces(path, "shared").known == {}
     assert Pieces(None, "shared").known == {}

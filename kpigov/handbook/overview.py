@@ -19,10 +19,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-PIECES_FORMAT = 1
-# A piece: [card HTML, chip HTML, key KPI, status, red/amber/green or None, search entry]
+PIECES_FORMAT = 2
+# A piece: [card HTML, chip HTML, key KPI, status, red/amber/green or None, search entry as
+# JSON] (the entry as text: decoding ten thousand small objects cost more than the text)
 Piece = list[Any]
-_SHAPE = (str, str, bool, str, (str, type(None)), dict)
+_SHAPE = (str, str, bool, str, (str, type(None)), str)
 
 
 def _is_piece(value: Any) -> bool:
@@ -66,13 +67,23 @@ class Pieces:
         self.used[key] = piece
         return piece
 
-    def save(self) -> None:
+    def save(self, detached: bool = False) -> None:
         """Keep the pieces this build used (written only when they are not those it found; one
-        that cannot be written only costs the next build its reuse)."""
+        that cannot be written only costs the next build its reuse). ``detached``: by a
+        detached process, so that the build does not wait for 20 MB of JSON."""
         if self.path is None or (not self.made and self.used.keys() == self.known.keys()):
             return
+        if detached:
+            from kpigov.background import run_detached
+
+            if run_detached(self._write):
+                return
+        self._write()
+
+    def _write(self) -> None:
         from kpigov.atomic import write_atomic
 
+        assert self.path is not None
         text = json.dumps({"format": PIECES_FORMAT, "shared": self.shared, "pieces": self.used})
         with contextlib.suppress(OSError):
             self.path.parent.mkdir(parents=True, exist_ok=True)

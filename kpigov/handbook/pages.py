@@ -142,7 +142,7 @@ def signature(page: Path | str, settled_before: int | None = None) -> str:
     return f"{status.st_size}:{status.st_mtime_ns}:{status.st_ino}"
 
 
-def reuse(old: Path, new: str, entry: Entry) -> Entry | None:
+def reuse(old: str, new: str, entry: Entry) -> Entry | None:
     """Put the current site's page ``old`` at ``new`` when it still holds the recorded bytes;
     its entry in the new manifest (none when it does not). A page just written has no
     signature in its entry: it is read and compared next time."""

@@ -508,12 +508,12 @@ class Site:
             "status": status(kpi),
         }
 
-    def search_index(self, entries: list[dict[str, Any]] | None = None) -> str:
-        """assets/search-index.js: the search entry of every KPI (``entries``, made when not
-        given)."""
+    def search_index(self, entries: list[str] | None = None) -> str:
+        """assets/search-index.js: the search entry of every KPI as JSON (``entries``, made
+        when not given)."""
         if entries is None:
-            entries = [self.search_entry(kpi) for kpi in self.kpis]
-        text = json.dumps(entries, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+            entries = [_search_json(self.search_entry(kpi)) for kpi in self.kpis]
+        text = f"[{','.join(entries)}]"  # as json.dumps writes a list with these separators
         # Inside a script file: keep "</" and line separators from ending or breaking the code.
         text = text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
         return f"window.KPIGOV_INDEX = {text};\n"
@@ -528,8 +528,12 @@ class Site:
             bool(card["key"]),
             card["status"],
             card["rag"],
-            self.search_entry(kpi),
+            _search_json(self.search_entry(kpi)),
         ]
+
+
+def _search_json(entry: dict[str, Any]) -> str:
+    return json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def generated_date(today: dt.date) -> str:
@@ -574,6 +578,7 @@ def render_site(
     written: dict[str, page_reuse.Entry] = {}
     # The caller checked ``out`` (publish.check_out_folder); only marked folders are replaced.
     staging = staging_folder(out)
+    staging_text, out_text = str(staging), str(out)
     pages = 0
     try:
         for folder in ("kpis", "goals", "owners", "assets"):
@@ -585,10 +590,10 @@ def render_site(
             """Write the file ``relative`` of the site: taken from the last build when its key
             is the one recorded then, made by ``make`` otherwise."""
             inputs = page_reuse.page_digest(shared, relative, key)
-            path = os.path.join(staging, relative)
+            path = os.path.join(staging_text, relative)
             last = before.get(relative)
             if last is not None and last[0] == inputs:
-                kept = page_reuse.reuse(out / relative, path, last)
+                kept = page_reuse.reuse(os.path.join(out_text, relative), path, last)
                 if kept is not None:
                     return relative, kept
             data = make()
@@ -657,7 +662,9 @@ def render_site(
             last = before.get(relative)
             if last is None or last[0] != page_reuse.page_digest(shared, relative, key):
                 return None
-            kept = page_reuse.reuse(out / relative, os.path.join(staging, relative), last)
+            # Paths as text: pathlib cost as much as the links, fifteen thousand times.
+            old, new = os.path.join(out_text, relative), os.path.join(staging_text, relative)
+            kept = page_reuse.reuse(old, new, last)
             return None if kept is None else (relative, kept)
 
         def write_overview_pages() -> list[tuple[str, page_reuse.Entry]]:
@@ -714,7 +721,9 @@ def render_site(
                 }
 
             index = write_page("index.html", "index.html", keys.overview(**rest), overview_view)
-            store.save()  # pieces are kept by their key: right even if this build fails
+            # Kept by their key: right even if this build fails. Only a large catalogue's by a
+            # detached process: a test or a small build reads them back at once.
+            store.save(detached=len(site.kpis) >= PARALLEL_FROM)
             rules = [_rule_view(rule, given.language) for rule in given.rules]
             return [
                 search,
