@@ -504,7 +504,8 @@ def build(
     from kpigov.files import read_files
     from kpigov.handbook.gitlog import read_history
     from kpigov.handbook.publish import UnsafeOutput, check_out_folder
-    from kpigov.handbook.site import BuildInput, generated_date, render_site
+    from kpigov.handbook.render import render_site
+    from kpigov.handbook.site import BuildInput, generated_date
 
     catalogue_root = find_catalogue_root(root)
     settings = load_settings(catalogue_root)

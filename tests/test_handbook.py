@@ -168,15 +168,15 @@ def test_failed_build_leaves_the_old_site(tmp_path: Path, monkeypatch: pytest.Mo
     out = tmp_path / "site"
     _build(ACME, out)
     (out / "marker.txt").write_text("the old site")
-    real = site_module._rule_view  # made in every build, even one that renders no other page
+    real = site_module.rule_view  # made in every build, even one that renders no other page
 
     def broken(rule: object, language: object) -> object:
         raise RuntimeError("the disk is full, say")
 
-    monkeypatch.setattr(site_module, "_rule_view", broken)
+    monkeypatch.setattr(site_module, "rule_view", broken)
     with pytest.raises(RuntimeError):
         run_cli("build", str(ACME), "--out", str(out), "--today", "2026-11-23")
-    monkeypatch.setattr(site_module, "_rule_view", real)
+    monkeypatch.setattr(site_module, "rule_view", real)
     assert (out / "marker.txt").read_text() == "the old site"
     assert [p.name for p in tmp_path.iterdir()] == ["site"]  # no half-built folder left behind
 
@@ -374,10 +374,12 @@ def test_parallel_and_sequential_builds_are_identical(
     from generate import generate
 
     root = generate(300, tmp_path / "catalogue")  # 300 KPIs with their goals and owners
-    threshold = site_module.PARALLEL_FROM
+    from kpigov.handbook import processes
+
+    threshold = processes.PARALLEL_FROM
     parallel, sequential = tmp_path / "parallel", tmp_path / "sequential"
     _build(root, parallel)
-    monkeypatch.setattr(site_module, "PARALLEL_FROM", 10**9)
+    monkeypatch.setattr(processes, "PARALLEL_FROM", 10**9)
     _build(root, sequential)
     left = sorted(p.relative_to(parallel) for p in parallel.rglob("*") if p.is_file())
     assert left == sorted(p.relative_to(sequential) for p in sequential.rglob("*") if p.is_file())

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import ctypes.util
 import datetime as dt
 import json
 import os
-import shutil
-import signal
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from markupsafe import Markup
 
 from kpigov.catalogue import Catalogue
 from kpigov.checks.common import (
@@ -32,9 +25,7 @@ from kpigov.handbook.gitlog import GitHistory
 from kpigov.handbook.labels import LABELS
 from kpigov.handbook.markdown import is_safe_link, render_markdown
 from kpigov.handbook.numbers import format_number, with_unit
-from kpigov.handbook.publish import remove_marked, staging_folder, swap_in
 from kpigov.loader import Document
-from kpigov.resources import data_dir
 from kpigov.rulebook import CATEGORIES, SMART_LETTERS, Rule
 
 SMART = tuple(SMART_LETTERS)
@@ -544,347 +535,6 @@ def generated_date(today: dt.date) -> str:
     return today.isoformat()
 
 
-def render_site(
-    given: BuildInput, out: Path, progress: bool = False, manifest: Path | None = None
-) -> int:
-    """Write the handbook to ``out`` (checked by the caller) atomically; the number of pages.
-    With ``manifest``, a page whose sources did not change since the last build into ``out`` is
-    taken from it rather than rendered (kpigov/handbook/pages.py, kpigov/handbook/keys.py)."""
-    from kpigov.handbook import pages as page_reuse
-    from kpigov.handbook.keys import PageKeys
-    from kpigov.handbook.overview import Pieces
-    from kpigov.handbook.templating import handbook_environment
-
-    templates = data_dir("templates") / "handbook"
-    site = Site(given)
-    keys = PageKeys(site, given.digests)
-    env = handbook_environment(templates, site.labels)
-    common = {
-        "title": given.catalogue.config.name,
-        "labels": site.labels,
-        "language": given.language,
-        "generated": given.generated,
-        "public": given.public,
-    }
-    before = page_reuse.read_manifest(manifest, out)
-    shared = page_reuse.shared_digest(
-        templates,
-        {
-            **common,
-            "config": repr(given.catalogue.config),
-            "rules": [(rule.id, rule.name, rule.smart) for rule in given.rules],
-        },
-    )
-    written: dict[str, page_reuse.Entry] = {}
-    # The caller checked ``out`` (publish.check_out_folder); only marked folders are replaced.
-    staging = staging_folder(out)
-    staging_text, out_text = str(staging), str(out)
-    pages = 0
-    try:
-        for folder in ("kpis", "goals", "owners", "assets"):
-            (staging / folder).mkdir(parents=True)
-
-        def write(
-            relative: str, key: str, make: Callable[[], bytes]
-        ) -> tuple[str, page_reuse.Entry]:
-            """Write the file ``relative`` of the site: taken from the last build when its key
-            is the one recorded then, made by ``make`` otherwise."""
-            inputs = page_reuse.page_digest(shared, relative, key)
-            path = os.path.join(staging_text, relative)
-            last = before.get(relative)
-            if last is not None and last[0] == inputs:
-                kept = page_reuse.reuse(os.path.join(out_text, relative), path, last)
-                if kept is not None:
-                    return relative, kept
-            data = make()
-            with open(path, "wb") as page:
-                page.write(data)
-            return relative, [inputs, page_reuse.bytes_digest(data), ""]
-
-        def render(relative: str, template: str, context: dict[str, Any]) -> bytes:
-            html = env.get_template(template).render(
-                **common, root="../" * relative.count("/"), page=relative, **context
-            )
-            return html.encode("utf-8")
-
-        def write_page(
-            relative: str, template: str, key: str, view: Callable[[], dict[str, Any]]
-        ) -> tuple[str, page_reuse.Entry]:
-            return write(relative, key, lambda: render(relative, template, view()))
-
-        def write_viewed(
-            relative: str, template: str, **context: Any
-        ) -> tuple[str, page_reuse.Entry]:
-            """A page keyed by its whole view (one page, cheap to make)."""
-            key = page_reuse.view_digest(template, context)
-            return write_page(relative, template, key, lambda: context)
-
-        jobs: list[tuple[str, Document]] = [
-            *(("kpi", kpi) for kpi in site.kpis),
-            *(("goal", goal) for goal in site.goals),
-            *(("owner", owner) for owner in [*site.persons, *site.teams]),
-        ]
-        by_goal = active_kpis_by_goal(site.catalogue)
-
-        def page_of(job: tuple[str, Document]) -> tuple[str, str, str, Callable[[], Any]]:
-            """A KPI's, goal's or owner's page: its path, template, key and view."""
-            kind, document = job
-            if kind == "kpi":
-                return (
-                    f"kpis/{document.id}.html",
-                    "kpi.html",
-                    keys.kpi(document),
-                    lambda: {"kpi": site.kpi_view(document)},
-                )
-            if kind == "goal":
-                direct = sorted(by_goal.get(document.id or "", []), key=lambda d: d.id or "")
-                below = _descendant_kpis(site, document, direct)
-                return (
-                    f"goals/{document.id}.html",
-                    "goal.html",
-                    keys.goal(document, direct, below),
-                    lambda: {"goal": _goal_view(site, document, direct, below)},
-                )
-            members = site.members.get(document.id or "", []) if document.kind == "team" else []
-            return (
-                f"owners/{document.id}.html",
-                "owner.html",
-                keys.owner(document, members),
-                lambda: {"owner": _owner_view(site, document, members)},
-            )
-
-        def write_job(job: tuple[str, Document]) -> tuple[str, page_reuse.Entry]:
-            return write_page(*page_of(job))
-
-        def taken(job: tuple[str, Document]) -> tuple[str, page_reuse.Entry] | None:
-            """The page of ``job`` taken from the last build, when it can be."""
-            relative, _, key, _ = page_of(job)
-            last = before.get(relative)
-            if last is None or last[0] != page_reuse.page_digest(shared, relative, key):
-                return None
-            # Paths as text: pathlib cost as much as the links, fifteen thousand times.
-            old, new = os.path.join(out_text, relative), os.path.join(staging_text, relative)
-            kept = page_reuse.reuse(old, new, last)
-            return None if kept is None else (relative, kept)
-
-        def write_overview_pages() -> list[tuple[str, page_reuse.Entry]]:
-            """The overview, search index, rules, findings and changes pages."""
-            for asset in sorted((templates / "assets").iterdir()):
-                shutil.copyfile(asset, staging / "assets" / asset.name)
-            # Each KPI's card, chip and search entry, from the last build when its card is
-            # unchanged (kpigov/handbook/overview.py).
-            macros = env.get_template("macros.html").module
-            store = Pieces(pieces_path, shared)
-            pieces = {
-                kpi.id: store.get(keys.card(kpi), lambda kpi=kpi: site.overview_piece(kpi, macros))
-                for kpi in site.kpis
-            }
-            ordered = [pieces[kpi.id] for kpi in site.kpis]
-            search = write(
-                "assets/search-index.js",
-                keys.search_index(),
-                lambda: site.search_index([piece[5] for piece in ordered]).encode(),
-            )
-            # Of the overview, what its cards do not decide (the key takes the cards by theirs).
-            rest = {
-                "health": site.health(),
-                "unreadable": site.unreadable(),
-                "owners": [
-                    site.owner_ref(o.id, "") | {"id": o.id}
-                    for o in [*site.persons, *site.teams]
-                    if site.kpis_by_owner.get(o.id or "")
-                ],
-                "perspectives": sorted(
-                    {
-                        c
-                        for c in (k.fields.get("perspective") for k in site.kpis)
-                        if isinstance(c, str)
-                    }
-                ),
-                "tiers": sorted({str(k.fields.get("tier", "kpi")) for k in site.kpis}),
-                "statuses": sorted({status(k) for k in site.kpis}),
-            }
-
-            def overview_view() -> dict[str, Any]:
-                def chips(goal: Document) -> list[Markup]:
-                    kpis = sorted(by_goal.get(goal.id or "", []), key=lambda d: d.id or "")
-                    return [Markup(pieces[kpi.id][1]) for kpi in kpis]
-
-                return {
-                    **rest,
-                    "goal_tree": site.goal_tree_of(chips),
-                    "cards": [Markup(piece[0]) for piece in ordered],
-                    "key_cards": [
-                        Markup(piece[0]) for piece in ordered if piece[2] and piece[3] == "active"
-                    ],
-                    "rag_counts": _rag_counts(ordered),
-                }
-
-            index = write_page("index.html", "index.html", keys.overview(**rest), overview_view)
-            # Kept by their key: right even if this build fails. Only a large catalogue's by a
-            # detached process: a test or a small build reads them back at once.
-            store.save(detached=len(site.kpis) >= PARALLEL_FROM)
-            rules = [_rule_view(rule, given.language) for rule in given.rules]
-            return [
-                search,
-                index,
-                write_viewed("rules.html", "rules.html", rules=rules),
-                write_viewed("findings.html", "findings.html", groups=site.finding_groups()),
-                write_viewed(
-                    "changes.html",
-                    "changes.html",
-                    commits=_changes(site),
-                    available=given.git.available,
-                ),
-            ]
-
-        pieces_path = manifest.with_name(manifest.stem + "-pieces.json") if manifest else None
-        # After a build into ``out``, the pages that can be taken from it are taken here first
-        # (a key and a link each), so that the workers are started only when many pages must
-        # be rendered: forked workers touching the whole view model cost more than the links.
-        # The overview pages are written meanwhile, by another process on a large catalogue.
-        with _beside(write_overview_pages, len(jobs) >= PARALLEL_FROM) as overview:
-            to_render = jobs
-            if before:
-                to_render = []
-                for job in jobs:
-                    page = taken(job)
-                    if page is None:
-                        to_render.append(job)
-                    else:
-                        written[page[0]] = page[1]
-            written.update(_write_pages(to_render, write_job, progress))
-            written.update(overview())
-        pages += len(jobs) + 4  # and the overview, rules, findings and changes pages
-        swap_in(staging, out)
-    except BaseException:
-        remove_marked(staging)
-        raise
-    page_reuse.write_manifest(manifest, out, written)
-    return pages
-
-
-def _rag_counts(pieces: list[list[Any]]) -> dict[str, int]:
-    """How many active KPIs are green, amber, red, invalid or without a status."""
-    counts = dict.fromkeys(("green", "amber", "red", "invalid", "none"), 0)
-    for piece in pieces:
-        if piece[3] == "active":
-            counts[piece[4] or "none"] += 1
-    return counts
-
-
-# What writing a page returns: its path and its manifest entry.
-_Written = tuple[str, list[str]]
-# Set just before forking: the page writer the worker processes inherit.
-_WORKER_WRITE: Callable[[tuple[str, Document]], _Written] | None = None
-_WORKER_JOBS: list[tuple[str, Document]] = []
-PARALLEL_FROM = 400  # pages; below this, starting workers costs more than it saves
-
-
-_WORKER_BESIDE: Callable[[], list[_Written]] | None = None
-
-
-def _run_beside() -> list[_Written]:
-    assert _WORKER_BESIDE is not None
-    return _WORKER_BESIDE()
-
-
-@contextlib.contextmanager
-def _beside(
-    work: Callable[[], list[_Written]], parallel: bool
-) -> Iterator[Callable[[], list[_Written]]]:
-    """Start ``work`` in a forked process (when ``parallel`` and the system can fork) and give
-    a function that waits for its result, raising its error; without a process, that function
-    does the work. The process ends with the block."""
-    global _WORKER_BESIDE
-    import multiprocessing
-
-    if (
-        not parallel
-        or (os.cpu_count() or 1) < 2
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
-        yield work
-        return
-    _WORKER_BESIDE = work
-    try:
-        with multiprocessing.get_context("fork").Pool(
-            1, initializer=_die_with_parent, initargs=(os.getpid(),)
-        ) as pool:
-            result = pool.apply_async(_run_beside)
-            yield result.get
-    finally:
-        _WORKER_BESIDE = None
-
-
-def _write_chunk(bounds: tuple[int, int]) -> list[_Written]:
-    assert _WORKER_WRITE is not None
-    return [_WORKER_WRITE(job) for job in _WORKER_JOBS[bounds[0] : bounds[1]]]
-
-
-def _write_pages(
-    jobs: list[tuple[str, Document]],
-    write_page: Callable[[tuple[str, Document]], _Written],
-    show_progress: bool,
-) -> list[_Written]:
-    """Write the pages of ``jobs``: on every core when there are many (forked workers inherit the
-    view model, so nothing is copied), in this process otherwise. The output is the same. What
-    each page write returned."""
-    global _WORKER_WRITE, _WORKER_JOBS
-    import multiprocessing
-    import sys
-
-    import click
-
-    workers = min(os.cpu_count() or 1, 8)
-    with (
-        click.progressbar(length=len(jobs), label="Writing pages", file=sys.stderr)
-        if show_progress
-        else contextlib.nullcontext() as bar
-    ):
-        if (
-            len(jobs) < PARALLEL_FROM
-            or workers < 2
-            or "fork" not in multiprocessing.get_all_start_methods()
-        ):
-            done = []
-            for job in jobs:
-                done.append(write_page(job))
-                if bar is not None:
-                    bar.update(1)
-            return done
-        _WORKER_WRITE, _WORKER_JOBS = write_page, jobs
-        size = -(-len(jobs) // (workers * 8))  # small chunks keep the workers evenly busy
-        chunks = [(start, min(start + size, len(jobs))) for start in range(0, len(jobs), size)]
-        try:
-            with multiprocessing.get_context("fork").Pool(
-                workers, initializer=_die_with_parent, initargs=(os.getpid(),)
-            ) as pool:
-                results = pool.imap_unordered(_write_chunk, chunks)
-                done = []
-                for result in results:
-                    done += result
-                    if bar is not None:
-                        bar.update(len(result))
-        finally:
-            _WORKER_WRITE, _WORKER_JOBS = None, []
-        return done
-
-
-def _die_with_parent(parent: int) -> None:
-    """A page writer ends when its build does (Linux: PR_SET_PDEATHSIG). A killed build's
-    writers would otherwise finish their pages into its temporary folder while the next build
-    removes that folder as a leftover, and leave it behind."""
-    with contextlib.suppress(OSError, AttributeError, TypeError):
-        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # the build died before the call above
-        os._exit(1)
-
-
-_PR_SET_PDEATHSIG = 1
-
-
 def _assessment(value: Any) -> dict[str, str] | None:
     if not isinstance(value, dict) or not isinstance(value.get("level"), str):
         return None
@@ -895,7 +545,7 @@ def _assessment(value: Any) -> dict[str, str] | None:
     }
 
 
-def _descendant_kpis(site: Site, goal: Document, direct: list[Document]) -> list[Document]:
+def descendant_kpis(site: Site, goal: Document, direct: list[Document]) -> list[Document]:
     """Active KPIs of every sub-goal below ``goal`` (a goal's page rolls them up), each once."""
     by_goal = active_kpis_by_goal(site.catalogue)
     seen = {kpi.id for kpi in direct}
@@ -915,7 +565,7 @@ def _descendant_kpis(site: Site, goal: Document, direct: list[Document]) -> list
     return found
 
 
-def _goal_view(
+def goal_view(
     site: Site, goal: Document, kpis: list[Document], below: list[Document]
 ) -> dict[str, Any]:
     """A goal's page: ``kpis`` are its own active KPIs, ``below`` those of its sub-goals."""
@@ -944,7 +594,7 @@ def _goal_view(
     }
 
 
-def _owner_view(site: Site, owner: Document, members: list[Document]) -> dict[str, Any]:
+def owner_view(site: Site, owner: Document, members: list[Document]) -> dict[str, Any]:
     """An owner's page; ``members`` are a team's persons (none for a person)."""
     fields = owner.fields
     owned = site.kpis_by_owner.get(owner.id or "", [])
@@ -976,7 +626,7 @@ def _owner_view(site: Site, owner: Document, members: list[Document]) -> dict[st
     }
 
 
-def _rule_view(rule: Rule, language: str) -> dict[str, Any]:
+def rule_view(rule: Rule, language: str) -> dict[str, Any]:
     docs = rule.docs_in(language)
     return {
         "id": rule.id,
@@ -993,7 +643,7 @@ def _rule_view(rule: Rule, language: str) -> dict[str, Any]:
     }
 
 
-def _changes(site: Site) -> list[dict[str, Any]]:
+def changes_view(site: Site) -> list[dict[str, Any]]:
     """Recent commits; in a public build only the public KPIs they touched, never the subject."""
     by_file = {kpi.file: kpi for kpi in site.kpis}
     history_files = {f"{site.catalogue.config.history}/{kpi.id}.csv": kpi for kpi in site.kpis}
