@@ -14,6 +14,7 @@ import contextlib
 import itertools
 import os
 import pickle
+import signal
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
@@ -107,6 +108,16 @@ def _share_bounds(costs: list[float], weights: list[float], head: float = 0.0) -
     return [*bounds, len(costs)]
 
 
+def start_worker(
+    function: Callable[[T], R], share: Sequence[T], done: Callable[[], None] | None = None
+) -> _Worker[R] | None:
+    """A forked worker doing ``function`` over ``share`` while the caller goes on (None when
+    none can start): :meth:`_Worker.finish` gives its results, or None when it failed."""
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return None
+    return _start(function, share, done)
+
+
 def _start(
     function: Callable[[T], R], share: Sequence[T], done: Callable[[], None] | None = None
 ) -> _Worker[R] | None:
@@ -189,6 +200,16 @@ class _Worker(Generic[R]):
         if status != 0 or self.broken or self.buffer:  # failed, or sent half a piece
             return None
         return self.results
+
+    def stop(self) -> None:
+        """End the worker, whatever it is doing, and forget its results."""
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.close(self.pipe)
+        with contextlib.suppress(OSError):
+            os.waitpid(self.pid, 0)
+        self.ended = True
 
     def _take(self, chunk: bytes) -> None:
         if not chunk:

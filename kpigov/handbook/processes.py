@@ -25,40 +25,42 @@ _WORKER_JOBS: list[Job] = []
 PARALLEL_FROM = 400  # pages; below this, starting workers costs more than it saves
 
 
-_WORKER_BESIDE: Callable[[], list[Written]] | None = None
-
-
-def _run_beside() -> list[Written]:
-    assert _WORKER_BESIDE is not None
-    return _WORKER_BESIDE()
-
-
 @contextlib.contextmanager
 def beside(
     work: Callable[[], list[Written]], parallel: bool
 ) -> Iterator[Callable[[], list[Written]]]:
     """Start ``work`` in a forked process (when ``parallel`` and the system can fork) and give
-    a function that waits for its result, raising its error; without a process, that function
-    does the work. The process ends with the block."""
-    global _WORKER_BESIDE
-    import multiprocessing
+    a function that waits for its result; without a process, or when the process failed, that
+    function does the work here (and so raises its error). The process ends with the block.
 
-    if (
-        not parallel
-        or (os.cpu_count() or 1) < 2
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
+    A plain fork with a pipe (kpigov/forked.py), not a multiprocessing pool: a pool's threads
+    would make the process that forks the page writers next a threaded one, which can deadlock
+    in the child."""
+    from kpigov import forked
+
+    if not parallel or (os.cpu_count() or 1) < 2:
         yield work
         return
-    _WORKER_BESIDE = work
+    parent = os.getpid()
+
+    def in_child(_: None) -> list[Written]:
+        _die_with_parent(parent)
+        return work()
+
+    worker = forked.start_worker(in_child, [None])
+    if worker is None:
+        yield work
+        return
+
+    def wait() -> list[Written]:
+        received = worker.finish()
+        return received[0] if received else work()
+
     try:
-        with multiprocessing.get_context("fork").Pool(
-            1, initializer=_die_with_parent, initargs=(os.getpid(),)
-        ) as pool:
-            result = pool.apply_async(_run_beside)
-            yield result.get
+        yield wait
     finally:
-        _WORKER_BESIDE = None
+        if not worker.ended:
+            worker.stop()
 
 
 def _write_chunk(bounds: tuple[int, int]) -> list[Written]:
