@@ -78,6 +78,7 @@ def _move_person(root: Path, rng: random.Random) -> None:
     path.write_text(text.replace(f"team: {old}\n", f"team: {new}\n", 1), encoding="utf-8")
 
 
+@pytest.mark.slow  # 28 edits, each compared with a clean build of a copy: 20 s a seed
 @pytest.mark.parametrize("seed", range(2))
 def test_every_kind_of_edit_builds_as_a_clean_build(acme: Path, tmp_path: Path, seed: int) -> None:
     """Page keys are made from the sources a page reads (kpigov/handbook/keys.py): each kind of
