@@ -301,13 +301,12 @@ def _run_rules(
     scope: list[str] | None,
     baseline: Any,
     standard_input: tuple[str, ...] = (),
-    built: Catalogue | None = None,
 ) -> EngineResult:
     """The findings of the catalogue: incrementally from the state an earlier lint left when
     only KPI files were edited since (kpigov/incremental.py), else cold; either way the state for
     the next lint is left to the cache to write."""
     return _checked_catalogue(
-        settings, today, files, cache, since, scope, baseline, standard_input, built
+        settings, today, files, cache, since, scope, baseline, standard_input
     )[1]
 
 
@@ -320,7 +319,6 @@ def _checked_catalogue(
     scope: list[str] | None,
     baseline: Any,
     standard_input: tuple[str, ...] = (),
-    built: Catalogue | None = None,
     whole: bool = False,
 ) -> tuple[Catalogue, EngineResult]:
     """:func:`_run_rules`, and the catalogue the rules ran on. With ``whole``, the state keeps
@@ -328,7 +326,7 @@ def _checked_catalogue(
     own."""
     from kpigov.catalogue import build_catalogue, collector_paused
     from kpigov.engine import finish, plan_rules, raw_findings
-    from kpigov.incremental import encode_state, lint_incremental
+    from kpigov.incremental import encode_state, lint_incremental, rules_read_whole
 
     config = settings.config
     plan = plan_rules(settings.rules, config)
@@ -345,7 +343,11 @@ def _checked_catalogue(
         unreadable = [path for path in contents if not isinstance(contents[path], bytes)]
         return read_revision(config, since, working, [*unreadable, *standard_input])
 
-    state_key = _state_key(config, settings.rules, today, files, whole) if cache is not None else ""
+    # When a house rule already makes a lint keep whole documents, a build shares its state.
+    own_kind = whole and not rules_read_whole(plan)
+    state_key = (
+        _state_key(config, settings.rules, today, files, own_kind) if cache is not None else ""
+    )
     run = None
     if cache is not None:
         with collector_paused():  # millions of small objects without cycles (see there)
@@ -355,7 +357,7 @@ def _checked_catalogue(
     if run is not None:
         catalogue, raw, new_state = run.catalogue, run.raw, run.state
     else:
-        catalogue = built if built is not None else build_catalogue(config, today, files, cache)
+        catalogue = build_catalogue(config, today, files, cache)
         catalogue.base = base()
         raw = raw_findings(catalogue, plan)
 

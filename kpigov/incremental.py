@@ -269,7 +269,7 @@ def _unparsed_files(catalogue: Catalogue) -> set[str]:
     }
 
 
-def _whole(plan: RulePlan) -> bool:
+def rules_read_whole(plan: RulePlan) -> bool:
     """Whether the summaries must keep whole documents: a house rule may read any field."""
     return any(not _builtin(rule) for rule in plan.selected)
 
@@ -284,7 +284,7 @@ def encode_state(
 ) -> dict[str, Any]:
     """The state a cold lint leaves for the next (see the module's description); ``whole``
     keeps every document whole (a handbook build shows every field)."""
-    whole = whole or _whole(plan)
+    whole = whole or rules_read_whole(plan)
     by_file: dict[str, list[Document]] = {}
     for document in catalogue.documents:
         by_file.setdefault(document.file, []).append(document)
@@ -344,7 +344,7 @@ class _Incremental:
     _full: dict[str, list[Document]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.whole = self.keep_whole or _whole(self.plan)
+        self.whole = self.keep_whole or rules_read_whole(self.plan)
 
     def full_documents(self, rel: str) -> list[Document]:
         """A file's documents with their positions, read once."""

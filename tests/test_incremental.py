@@ -65,7 +65,10 @@ def _bench_mix(into: Path) -> Path:
 
 def _example(name: str, house_rules: bool) -> Callable[[Path], Path]:
     def make(into: Path) -> Path:
-        shutil.copytree(REPO / "examples" / name, into)
+        # Without the cache a lint of the source tree may have left there.
+        shutil.copytree(
+            REPO / "examples" / name, into, ignore=shutil.ignore_patterns(".kpigov_cache")
+        )
         if not house_rules:
             config = into / "kpigov.yaml"
             config.write_text(
@@ -386,6 +389,18 @@ def test_what_the_incremental_lint_cannot_follow_is_linted_cold(
 
 def _states(root: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in (root / ".kpigov_cache" / "state").rglob("*.json")}
+
+
+@pytest.mark.parametrize(("name", "states"), [("messy", 2), ("messy-house-rules", 1)])
+def test_a_build_shares_the_lint_state_when_house_rules_already_keep_whole_documents(
+    name: str, states: int, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # A build's state keeps whole documents; so does a lint's when a house rule may read any
+    # field. Then the two are the same state, kept once.
+    root = _catalogue(name, tmp_path_factory)
+    api.lint(root, today=TODAY)
+    api.build(root, out=root.parent / f"{name}-site", today=TODAY)
+    assert len(_states(root)) == states
 
 
 @pytest.mark.parametrize("rewrite_from", [0, 2])
