@@ -53,6 +53,10 @@ def _build(root: Path, *args: str, env: dict[str, str] | None = None) -> tuple[i
         ("house-rules", "holds catalogue files"),
         ("..", "holds the catalogue"),
         ("/", "file-system root"),
+        (".git", "inside a git repository's .git folder"),
+        (".git/site", "inside a git repository's .git folder"),
+        (".kpigov_cache", "inside kpigov's cache"),
+        (".kpigov_cache/site", "inside kpigov's cache"),
     ],
 )
 def test_build_refuses_to_write_over_the_catalogue(repository: Path, out: str, reason: str) -> None:

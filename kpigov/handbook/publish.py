@@ -9,7 +9,8 @@ What this module may touch, and nothing else:
 ``check_out_folder`` refuses (``UnsafeOutput``, exit 2 in the CLI) before anything is written:
 ``/``, the home folder, the catalogue root or any folder above it, any folder that holds
 catalogue files (YAML the catalogue reads, history CSVs, custom rules, kpigov.yaml) or a ``.git``,
-and any non-empty folder without the marker.
+any folder inside a ``.git`` or inside kpigov's cache (the build keeps its state there), and any
+non-empty folder without the marker.
 
 The swap: on Linux the new and the old site trade places in one ``renameat2(RENAME_EXCHANGE)``,
 so there is no moment without a whole site at ``OUT``. Where the call is missing (other systems,
@@ -30,6 +31,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from kpigov.background import process_alive
+from kpigov.config import CACHE_DIR
 
 MARKER = ".kpigov-site"
 MARKER_TEXT = "This folder is a handbook written by kpigov build; kpigov replaces it whole.\n"
@@ -63,6 +65,16 @@ def check_out_folder(out: Path, root: Path, catalogue_paths: Iterable[Path] = ()
     if _inside(real_root, target):
         where = "is the catalogue root" if target == real_root else "holds the catalogue"
         raise UnsafeOutput(f"refusing to write the handbook to {target}: it {where}; {advice}")
+    if ".git" in target.parts:
+        raise UnsafeOutput(
+            f"refusing to write the handbook to {target}: it is inside a git repository's .git "
+            f"folder; {advice}"
+        )
+    if _inside(target, Path(os.path.realpath(real_root / CACHE_DIR))):
+        raise UnsafeOutput(
+            f"refusing to write the handbook to {target}: it is inside kpigov's cache "
+            f"({CACHE_DIR}), which the build reads and writes; {advice}"
+        )
     if target.exists() and not target.is_dir():
         raise UnsafeOutput(f"{target} is a file, not a folder; {advice}")
     inside_target = str(target).rstrip(os.sep) + os.sep
