@@ -337,10 +337,14 @@ def _checked_catalogue(
         from kpigov.gitdiff import read_revision
 
         contents = files.contents
-        # Each read once more when they are not kept (no cache), and not kept now either: the
-        # revision needs the few that differ from it.
+        # Read when asked (and read again each time without the cache): the revision needs the
+        # few that differ from it.
         working = _ReadableView(contents)
-        unreadable = [path for path in contents if not isinstance(contents[path], bytes)]
+        if cache is not None:  # known without reading the files whose stat is unchanged
+            digests = cache.file_digests(contents)
+            unreadable = [path for path in digests if digests[path].startswith("unreadable ")]
+        else:
+            unreadable = [path for path in contents if not isinstance(contents[path], bytes)]
         return read_revision(config, since, working, [*unreadable, *standard_input])
 
     # When a house rule already makes a lint keep whole documents, a build shares its state.
@@ -545,9 +549,11 @@ def build(
         git=read_history(catalogue_root),
         digests=cache.file_digests(files.contents),
     )
+    for rel in files.found.history_files:  # read here, not by the page writers (forked)
+        files.contents[rel]
     manifest = (
         cache.folder / "pages" / f"{hashlib.sha1(str(target).encode()).hexdigest()[:24]}.json"
-        if cache.enabled
+        if cache.enabled and cache.trusted()  # every catalogue file the build reads is read by now
         else None
     )
     try:

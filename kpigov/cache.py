@@ -1,13 +1,16 @@
 """The lint cache under ``<root>/.kpigov_cache/``: an unchanged catalogue is checked in the time it
 takes to read it.
 
-Two levels, both keyed by content hashes, never by modification times:
+Two levels, both keyed by content hashes:
 
 - per file: the validated documents of a YAML file (data, positions, kind, id, invalid fields),
   its problems and suppression comments — so an edit re-parses only the edited file (history
   CSVs are parsed faster than a cache entry could be read, so they are not cached);
 - per run: the findings of a whole lint, keyed by every input (kpigov's code, the effective
   configuration, the rules, today, the base revision, the baseline, PATHS and every file's hash).
+
+A file's hash is taken again only when its stat (size, modification and change times, inode)
+differs from the one kept with the hash, as git's index does (see :data:`RACY_NS`).
 
 Entries are JSON, not pickle: the cache lives in a repository, and a cache planted by a commit
 must never be able to run code. A corrupt, foreign or unreadable entry is a miss and is rebuilt;
@@ -21,6 +24,7 @@ import contextlib
 import hashlib
 import json
 import os
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from functools import cache
@@ -60,6 +64,16 @@ def file_key(path: str, digest: str) -> str:
 
 # New file entries from this many on are written by a detached process after the run (see flush).
 BACKGROUND_FROM = 200
+# The stats of the files are kept with their digests, as git's index keeps them, so that a warm
+# run reads only the files whose size, times or inode changed. A stat is kept only when both its
+# times lie this far in the past: a file written again within one tick of the clock (coarse on
+# some file systems) after it was read could show the same times with other bytes, but a file
+# written after a run whose times were already old gets new ones. Its change time cannot be set
+# back by any tool, so a file restored with its old modification time is seen as well.
+RACY_NS = 3_000_000_000
+# The kept stats are written again once this many files (or a quarter of them) are new to them.
+STATS_REWRITE_FROM = 16
+STATS_KEY = "file-stats"
 
 
 class LintCache:
@@ -69,6 +83,7 @@ class LintCache:
         self.note: str | None = None
         self._digests: dict[str, tuple[bytes, str]] = {}
         self._prepared = False  # the folder, its .gitignore and CACHEDIR.TAG exist
+        self._pid = os.getpid()
         # File entries to write: (key, result, schema errors, suppressions), encoded when written.
         self.pending: list[tuple[str, FileResult, list[Violation], Any]] = []
         # The incremental lint's state to write: its key and how to encode it.
@@ -77,6 +92,15 @@ class LintCache:
         # Files loaded in this run, by entry key: an incremental lint that gives up hands its
         # edited files to the cold one without parsing them twice.
         self.loaded: dict[str, tuple[FileResult, list[Violation], Any]] = {}
+        # Kept stats and digests of files (see file_digests): read when first needed, and the
+        # ones this run took, by path.
+        # "path\0stat" -> the digest of the file's bytes, as kept (``stats``, read when first
+        # needed) and as this run found them; and how many of those this run added.
+        self._stats: dict[str, Any] | None = None
+        self._kept_stats: dict[str, str] = {}
+        self._new_stats = 0
+        self._contents: Any = None
+        self._digests_of: tuple[Any, int, dict[str, str]] | None = None
 
     def digest(self, path: str, content: bytes) -> str:
         """The hash of a file's content, computed once per run (for the same bytes object): the
@@ -89,12 +113,73 @@ class LintCache:
         return digest
 
     def file_digests(self, contents: Mapping[str, bytes | str]) -> dict[str, str]:
-        """Path -> digest of every file read, in path order (why it could not be read, for a
-        file that could not): what a run's findings depend on of the files."""
-        return {
-            path: self.digest(path, raw) if isinstance(raw, bytes) else f"unreadable {raw}"
-            for path, raw in sorted(contents.items())
-        }
+        """Path -> digest of every file, in path order (why it could not be read, for a file
+        that could not): what a run's findings depend on of the files.
+
+        A file whose stat is the one kept with its digest by an earlier run is not read: the
+        kept digest is its digest (see :data:`RACY_NS` for why that is safe).
+        """
+        stat_of = getattr(contents, "stat", None)
+        if stat_of is None:
+            return {path: self._digest_of(path, contents[path]) for path in sorted(contents)}
+        version: int = contents.version  # type: ignore[attr-defined]
+        memo = self._digests_of
+        if memo is not None and memo[0] is contents and memo[1] == version:
+            return memo[2]  # asked for by the run's key, the state, the build
+        self._contents = contents
+        known = self._known_stats()
+        recent = time.time_ns() - RACY_NS
+        digests: dict[str, str] = {}
+        for path in sorted(contents):
+            taken = stat_of(path)  # before the file is read, if it is
+            if taken is not None:
+                entry = (
+                    f"{path}\0{taken.st_size}:{taken.st_mtime_ns}:{taken.st_ctime_ns}:"
+                    f"{taken.st_ino}:{taken.st_dev}"
+                )
+                kept = self._kept_stats.get(entry) or known.get(entry)
+                if type(kept) is str:
+                    digests[path] = self._kept_stats[entry] = kept
+                    continue
+            raw = contents[path]
+            digest = digests[path] = self._digest_of(path, raw)
+            old_enough = taken is not None and max(taken.st_mtime_ns, taken.st_ctime_ns) < recent
+            if old_enough and isinstance(raw, bytes):
+                self._kept_stats[entry] = digest
+                self._new_stats += 1
+        self._digests_of = (contents, version, digests)
+        return digests
+
+    def _digest_of(self, path: str, raw: bytes | str) -> str:
+        return self.digest(path, raw) if isinstance(raw, bytes) else f"unreadable {raw}"
+
+    def _known_stats(self) -> dict[str, Any]:
+        """The digests an earlier run kept, by path and stat (``stats`` of the cache), read once."""
+        if self._stats is None:
+            value = self.read("stats", STATS_KEY)
+            self._stats = value if isinstance(value, dict) else {}
+        return self._stats
+
+    def trusted(self) -> bool:
+        """False once a file read in this run turned out written since its stat was taken: then
+        a digest taken from the stat may not name the bytes read, and nothing such digests key
+        (the run's findings, the state, the stats) may be kept."""
+        changed = bool(getattr(self._contents, "changed_during_run", False))
+        if changed and self.note is None:
+            self.note = (
+                "a catalogue file changed while kpigov ran; this run's results were not kept "
+                "in the cache"
+            )
+        return not changed
+
+    def _pending_stats(self) -> dict[str, str] | None:
+        """The stats to keep (those of this run's files), when enough files are new to the kept
+        ones: below that, each run takes the digests of those few files again, which costs less
+        than writing them all."""
+        new = self._new_stats
+        if not new or (new < STATS_REWRITE_FROM and new * 4 < len(self._kept_stats)):
+            return None
+        return dict(sorted(self._kept_stats.items()))
 
     def file_digest_parts(self, contents: Mapping[str, bytes | str]) -> list[str]:
         """:meth:`file_digests` as parts of a run's key."""
@@ -222,7 +307,12 @@ class LintCache:
         """
         pending, self.pending = self.pending, []
         state, self.pending_state = self.pending_state, None
-        if (not pending and state is None) or not self.enabled:
+        # A forked loader's flush writes its file entries only: the rest is its parent's.
+        stats = self._pending_stats() if os.getpid() == self._pid else None
+        self._new_stats = 0
+        if not self.trusted():
+            state = stats = None  # the file entries are keyed by the bytes read: still right
+        if (not pending and state is None and stats is None) or not self.enabled:
             return
         if background and (len(pending) >= BACKGROUND_FROM or self._large_state):
             from kpigov.background import run_detached
@@ -232,17 +322,20 @@ class LintCache:
             except OSError as error:
                 self._cannot_write(error)
                 return
-            if run_detached(lambda: self._write_entries(pending, state)):
+            if run_detached(lambda: self._write_entries(pending, state, stats)):
                 return
-        self._write_entries(pending, state)
+        self._write_entries(pending, state, stats)
 
     def _write_entries(
         self,
         pending: list[tuple[str, FileResult, list[Violation], Any]],
         state: tuple[str, Callable[[], Any]] | None = None,
+        stats: dict[str, list[Any]] | None = None,
     ) -> None:
         for key, result, schema_errors, suppressions in pending:
             self.write("files", key, _encode_file(result, schema_errors, suppressions))
+        if stats is not None:
+            self.write("stats", STATS_KEY, stats)
         if state is not None:
             from kpigov.incremental import forget_old_states
 
@@ -264,6 +357,8 @@ class LintCache:
     def store_findings(
         self, key: str, findings: list[Finding], files_checked: int, rules_run: list[str]
     ) -> None:
+        if not self.trusted():
+            return
         encoded = [{**asdict(f), "related": list(f.related)} for f in findings]
         self.write(
             "runs",

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from kpigov.config import Config
 from kpigov.effective import apply_defaults_and_parents, configured_schema_errors
-from kpigov.files import CatalogueFiles, Discovery, LazyContents, _read, read_files
+from kpigov.files import CatalogueFiles, Discovery, KeptContents, LazyContents, _read, read_files
 from kpigov.findings import Span, Violation, format_yaml_path
 from kpigov.forked import map_forked
 from kpigov.history import History, HistoryProblem, parse_history
@@ -263,6 +263,8 @@ def _build_catalogue(
     found = files.found
     catalogue = new_catalogue(config, today, found)
     contents = files.contents
+    if isinstance(contents, KeptContents):
+        contents.read_all()  # here, before the workers are forked, so that they are kept
     yaml_files, history_files = found.yaml_files, found.history_files
     history_set = set(history_files)
 

@@ -199,20 +199,138 @@ class LazyContents(MutableMapping[str, "bytes | str"]):
             return 0
 
 
+def same_file(a: os.stat_result, b: os.stat_result) -> bool:
+    """Whether two stats of a file say it was not written in between."""
+    return (a.st_size, a.st_mtime_ns, a.st_ctime_ns, a.st_ino, a.st_dev) == (
+        b.st_size,
+        b.st_mtime_ns,
+        b.st_ctime_ns,
+        b.st_ino,
+        b.st_dev,
+    )
+
+
+class FileChangedDuringRun(Exception):
+    """A file was written after its stat was taken, in a forked worker (see KeptContents)."""
+
+
+class KeptContents(LazyContents):
+    """:class:`LazyContents` that keeps each file it reads: a run with the cache.
+
+    A warm run needs the bytes of few files (the edited ones): the cache knows the others'
+    digests from their stat (:meth:`stat`, see ``LintCache.file_digests``). A file read
+    after its stat was taken that is no longer what the stat said (it was written meanwhile)
+    sets :attr:`changed_during_run`: a digest taken from the stat would not name the bytes read,
+    so the run keeps nothing in the cache that such a digest keys.
+    """
+
+    def __init__(self, root: Path, paths: list[str]) -> None:
+        super().__init__(root, paths)
+        self._kept: dict[str, bytes | str] = {}
+        self._stats: dict[str, os.stat_result | None] = {}
+        self._root_fd: int | None = None
+        self.changed_during_run = False
+        self.version = 0  # changes when a file is given or taken away
+        self._pid = os.getpid()
+
+    def __getitem__(self, rel: str) -> bytes | str:
+        kept = self._kept.get(rel)
+        if kept is not None:
+            return kept
+        if rel in self._given:
+            return self._given[rel]
+        if rel not in self._paths:
+            raise KeyError(rel)
+        raw, stat = _read_with_stat(self._root, rel)
+        taken = self._stats.get(rel)
+        if taken is not None and (stat is None or not same_file(stat, taken)):
+            self.changed_during_run = True
+            if os.getpid() != self._pid:
+                # A forked worker: its caller would not learn of it. Failing makes the caller
+                # do the worker's share itself (kpigov.forked), and so find the change.
+                raise FileChangedDuringRun(rel)
+        self._kept[rel] = raw
+        return raw
+
+    def __setitem__(self, rel: str, value: bytes | str) -> None:
+        super().__setitem__(rel, value)
+        self.version += 1
+        self._kept.pop(rel, None)
+        self._stats[rel] = None  # a given text has no stat
+
+    def __delitem__(self, rel: str) -> None:
+        super().__delitem__(rel)
+        self.version += 1
+        self._kept.pop(rel, None)
+        self._stats.pop(rel, None)
+
+    def stat(self, rel: str) -> os.stat_result | None:
+        """The file's stat, taken once per run (before it is read, if it is); None for a text
+        given in its place or a file that cannot be stat-ed."""
+        if rel in self._stats:
+            return self._stats[rel]
+        try:
+            if _STAT_IN_FOLDER:  # relative to the root's descriptor: no path joined per file
+                if self._root_fd is None:
+                    self._root_fd = os.open(self._root, os.O_RDONLY | os.O_DIRECTORY)
+                taken: os.stat_result | None = os.stat(rel, dir_fd=self._root_fd)
+            else:
+                taken = os.stat(os.path.join(self._root, rel))
+        except OSError:
+            taken = None
+        self._stats[rel] = taken
+        return taken
+
+    def __del__(self) -> None:
+        if self._root_fd is not None:
+            os.close(self._root_fd)
+
+    def size(self, rel: str) -> int:
+        kept = self._kept.get(rel)
+        if kept is not None:
+            return len(kept) if isinstance(kept, bytes) else 0
+        return super().size(rel)
+
+    def read_all(self) -> None:
+        """Read every file now (before workers are forked: what they read is not kept here)."""
+        for rel in self:
+            self[rel]
+
+
+_STAT_IN_FOLDER = os.stat in os.supports_dir_fd and hasattr(os, "O_DIRECTORY")
+
+
+def _read_with_stat(root: str, rel: str) -> tuple[bytes | str, os.stat_result | None]:
+    """:func:`_read`, and the stat of the file as it was read (None when it cannot be read)."""
+    try:
+        descriptor = os.open(os.path.join(root, rel), os.O_RDONLY)
+    except OSError as error:
+        return error.strerror or str(error), None
+    try:
+        stat = os.fstat(descriptor)
+        chunks = []
+        while chunk := os.read(descriptor, _READ_SIZE):
+            chunks.append(chunk)
+    except OSError as error:
+        return error.strerror or str(error), None
+    finally:
+        os.close(descriptor)
+    return (chunks[0] if len(chunks) == 1 else b"".join(chunks)), stat
+
+
 @dataclass
 class CatalogueFiles:
     """The catalogue's files as found and read: one read serves parsing, the cache and git."""
 
     found: Discovery
-    # path -> bytes, or why it could not be read (a LazyContents when nothing else needs them)
+    # path -> bytes, or why it could not be read; read when first asked for (LazyContents)
     contents: MutableMapping[str, bytes | str]
 
 
 def read_files(config: Config, keep: bool = True) -> CatalogueFiles:
-    """The catalogue's files, read now (``keep``) or each time they are asked for."""
+    """The catalogue's files, each read when first asked for: kept from then on (``keep``, a
+    run with the cache), or read again each time."""
     found = discover(config)
     paths = [*found.yaml_files, *found.history_files]
-    if not keep:
-        return CatalogueFiles(found, LazyContents(config.root, paths))
-    root = str(config.root)
-    return CatalogueFiles(found, {rel: _read(root, rel) for rel in paths})
+    contents = KeptContents if keep else LazyContents
+    return CatalogueFiles(found, contents(config.root, paths))

@@ -361,14 +361,21 @@ class StoredHistory(History):
     highest value, all that T602 reads of a history within the scale, come from the lint's state;
     its columns are parsed the first time anything reads them."""
 
-    __slots__ = ("_raw",)
+    __slots__ = ("_read",)
     _COLUMNS = frozenset({"lines", "dates", "values", "notes"})
 
-    def __init__(self, kpi_id: str, file: str, raw: bytes, lowest: float, highest: float) -> None:
+    def __init__(
+        self,
+        kpi_id: str,
+        file: str,
+        read: Callable[[], bytes | str],
+        lowest: float,
+        highest: float,
+    ) -> None:
         # Not History.__init__: the columns stay unset, so that reading one comes to __getattr__.
         self.kpi_id = kpi_id
         self._where = file  # the whole path: a file's setter costs more than its bytes save here
-        self._raw = raw
+        self._read = read  # the file's bytes (why not, should it have become unreadable since)
         self.lowest = lowest
         self.highest = highest
         self.problems = NO_PROBLEMS  # only a history without problems is stored this way
@@ -377,7 +384,8 @@ class StoredHistory(History):
     def __getattr__(self, name: str) -> Any:
         if name not in self._COLUMNS:
             raise AttributeError(name)
-        parsed = parse_history(self.kpi_id, self.file, self._raw)
+        raw = self._read()
+        parsed = parse_history(self.kpi_id, self.file, raw if isinstance(raw, bytes) else b"")
         for slot in History._STATE:
             setattr(self, slot, getattr(parsed, slot))
         return getattr(self, name)

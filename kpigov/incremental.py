@@ -521,15 +521,16 @@ class _Incremental:
         return catalogue
 
     def history(self, rel: str, stored: list[Any] | None) -> History:
-        raw = self.files.contents[rel]
-        if stored is None or not isinstance(raw, bytes):
-            return _load_history(rel, raw)
+        contents = self.files.contents
+        if stored is None:
+            return _load_history(rel, contents[rel])
+        # Unchanged since the state was made, when it parsed: read only if its rows are read.
         lowest, highest = stored
         kpi_id = rel.rsplit("/", 1)[-1][: -len(".csv")]
         return StoredHistory(
             kpi_id,
             rel,
-            raw,
+            lambda: contents[rel],
             math.inf if lowest is None else float(lowest),
             -math.inf if highest is None else float(highest),
         )

@@ -1,0 +1,157 @@
+"""The cache keeps each file's stat with the digest of its bytes, as git's index does: a warm run
+reads only the files whose stat changed, and never lets a kept digest stand for bytes it does not
+name (a file written again with its old times, within a tick of the clock, or during the run)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+import kpigov.cache
+import kpigov.files
+from kpigov.api import load_settings
+from kpigov.cache import STATS_KEY, LintCache
+from kpigov.files import KeptContents, read_files
+from tests.conftest import REPO, run_cli
+
+ARGS = ("--today", "2026-11-23", "--format", "json")
+# The window within which a file's times are too recent to keep its stat: 3 s in use, shorter
+# here so that the tests need not wait as long.
+WINDOW = 0.2
+
+
+EDITED = "kpis/customer/ces.yaml"
+
+
+@pytest.fixture
+def acme(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = shutil.copytree(
+        REPO / "examples" / "acme",
+        tmp_path / "acme",
+        ignore=shutil.ignore_patterns(".kpigov_cache"),
+    )
+    monkeypatch.setattr(kpigov.cache, "RACY_NS", int(WINDOW * 1e9))
+    time.sleep(WINDOW * 1.5)  # the copied files are older than the window now
+    return root
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The catalogue files read by the runs that follow (with the cache)."""
+    read: list[str] = []
+    real = kpigov.files._read_with_stat
+
+    def recording(root: str, rel: str) -> tuple[bytes | str, os.stat_result | None]:
+        read.append(rel)
+        return real(root, rel)
+
+    monkeypatch.setattr(kpigov.files, "_read_with_stat", recording)
+    return read
+
+
+def _lint(root: Path, *args: str) -> str:
+    return run_cli("lint", "--root", str(root), *ARGS, *args)[1]
+
+
+def _kept_paths(root: Path) -> set[str]:
+    (entry,) = (root / ".kpigov_cache" / "stats").rglob(f"{STATS_KEY}.json")
+    return {key.split("\0")[0] for key in json.loads(entry.read_text())["value"]}
+
+
+def _same_size_edit(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace("\nowner: r.meijer\n", "\nowner: r.meijex\n", 1)  # unknown
+    assert len(edited) == len(text) and edited != text
+    path.write_text(edited, encoding="utf-8")
+
+
+def test_a_warm_run_reads_only_the_files_whose_stat_changed(acme: Path, reads: list[str]) -> None:
+    _lint(acme)
+    kept = _kept_paths(acme)
+    assert EDITED in kept and len(kept) >= 40
+    reads.clear()
+    again = _lint(acme)
+    assert reads == []  # answered from the cache without reading a file
+    _same_size_edit(acme / EDITED)
+    edited = _lint(acme)
+    # The edited file, and the history of its KPI, which the rules on the edited KPI read.
+    assert reads[0] == EDITED and set(reads) <= {EDITED, "history/customer.ces.csv"}
+    assert edited != again
+    assert edited == _lint(acme, "--no-cache")
+
+
+def test_a_file_written_back_with_its_old_times_is_read_again(acme: Path) -> None:
+    _lint(acme)
+    service = acme / EDITED
+    before = os.stat(service)
+    _same_size_edit(service)
+    os.utime(service, ns=(before.st_atime_ns, before.st_mtime_ns))  # as `touch -r` would
+    assert os.stat(service).st_mtime_ns == before.st_mtime_ns  # only its change time tells
+    assert _lint(acme) == _lint(acme, "--no-cache")
+
+
+def test_a_file_written_within_the_window_keeps_no_stat(acme: Path) -> None:
+    service = acme / EDITED
+    _same_size_edit(service)
+    _lint(acme)
+    kept = _kept_paths(acme)
+    assert EDITED not in kept and "goals.yaml" in kept
+
+
+def test_a_file_written_during_the_run_keeps_nothing_that_its_kept_digest_keys(
+    acme: Path,
+) -> None:
+    _lint(acme)
+    contents = read_files(load_settings(acme).config).contents
+    assert isinstance(contents, KeptContents)
+    cache = LintCache(acme)
+    digests = cache.file_digests(contents)  # from the kept stats: nothing read
+    assert contents._kept == {}
+    service = acme / EDITED
+    service.write_text(service.read_text() + "# written meanwhile\n")
+    raw = contents[EDITED]
+    assert isinstance(raw, bytes) and raw.endswith(b"# written meanwhile\n")
+    assert contents.changed_during_run and not cache.trusted()
+    assert cache.note is not None and "changed while kpigov ran" in cache.note
+    runs = acme / ".kpigov_cache" / "runs"
+    before = sorted(runs.rglob("*.json"))
+    cache.store_findings("f" * 64, [], len(digests), [])
+    assert sorted(runs.rglob("*.json")) == before
+
+
+def test_kept_stats_of_another_shape_are_not_trusted(acme: Path) -> None:
+    expected = _lint(acme, "--no-cache")
+    _lint(acme)
+    (entry,) = (acme / ".kpigov_cache" / "stats").rglob("*.json")
+    kept = json.loads(entry.read_text())
+    kept["value"] = {key: 42 for key in kept["value"]}  # digests of the wrong type
+    entry.write_text(json.dumps(kept))
+    assert _lint(acme) == expected
+    entry.write_text(json.dumps({**kept, "value": ["not", "a", "mapping"]}))
+    assert _lint(acme) == expected
+
+
+def test_a_file_written_during_the_run_is_found_when_a_forked_worker_reads_it(
+    acme: Path,
+) -> None:
+    from kpigov.forked import map_forked, usable_cores
+
+    _lint(acme)  # keeps the stats
+    contents = read_files(load_settings(acme).config).contents
+    assert isinstance(contents, KeptContents)
+    LintCache(acme).file_digests(contents)  # the stats are taken; nothing is read
+    edited = acme / EDITED
+    edited.write_text(edited.read_text() + "# written meanwhile\n")
+    others = [rel for rel in contents if rel != EDITED][:20]
+    # The edited file is in the worker's share, the last: the worker fails on it, and this
+    # process reads the share again itself, where the change is seen.
+    read = map_forked(contents.__getitem__, [*others, EDITED], min_share=1)
+    assert read[-1] == edited.read_bytes()
+    assert contents.changed_during_run
+    if usable_cores() < 2:
+        pytest.skip("one core: no worker was forked")
