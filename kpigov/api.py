@@ -16,6 +16,7 @@ message that says where and what; findings are results, not errors.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -481,15 +482,15 @@ def _run_key(
     return run_key(parts)
 
 
-def _catalogue_paths(config: Config, files: CatalogueFiles) -> list[Path]:
-    """Every path the catalogue reads: its files, history, custom rules and configuration."""
+def _catalogue_paths(config: Config) -> list[Path]:
+    """The paths the catalogue reads besides its files: history folder, custom rules and
+    configuration."""
     root = config.root
     return [
         root / "kpigov.yaml",
         root / "pyproject.toml",
         root / config.history,
         *(root / folder for folder in config.custom_rules),
-        *(root / rel for rel in (*files.found.yaml_files, *files.found.history_files)),
     ]
 
 
@@ -522,7 +523,9 @@ def build(
         target = check_out_folder(
             Path(out) if out is not None else catalogue_root / "site",
             catalogue_root,
-            _catalogue_paths(config, files),
+            _catalogue_paths(config),
+            itertools.chain(files.found.yaml_files, files.found.history_files),
+            files.found.links,
         )
     except UnsafeOutput as error:
         raise KpigovError(str(error)) from None

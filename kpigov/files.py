@@ -24,6 +24,9 @@ class Discovery:
     yaml_files: list[str] = field(default_factory=list)
     history_files: list[str] = field(default_factory=list)
     problems: list[tuple[str, Violation]] = field(default_factory=list)
+    # The files found (of the two lists above) that are symbolic links: every other lies at its
+    # own place below the root, since no linked folder is walked.
+    links: set[str] = field(default_factory=set)
 
 
 def _within(path: str, root: str) -> bool:
@@ -110,6 +113,10 @@ def discover(config: Config) -> Discovery:
                 and not matches(path, config.exclude)
             ):
                 found.yaml_files.append(path)
+            else:
+                continue
+            if is_link:
+                found.links.add(path)
 
     walk(root, "")
     return found

@@ -67,6 +67,21 @@ def test_build_refuses_to_write_over_the_catalogue(repository: Path, out: str, r
     assert _snapshot(repository.parent) == before  # nothing was touched, .git included
 
 
+def test_build_refuses_the_folder_a_linked_catalogue_file_lies_in(repository: Path) -> None:
+    # kpis/customer/ces.yaml is a link to notes/ces.yaml, which the catalogue does not list
+    # itself (it excludes notes/): writing notes/ would delete what the link reads.
+    with (repository / "kpigov.yaml").open("a", encoding="utf-8") as config:
+        config.write('exclude: ["notes/**"]\n')
+    ces = repository / "kpis" / "customer" / "ces.yaml"
+    (repository / "notes").mkdir()
+    ces.rename(repository / "notes" / "ces.yaml")
+    os.symlink(Path("..", "..", "notes", "ces.yaml"), ces)
+    before = _snapshot(repository)
+    code, _, err = _build(repository, "--out", "notes")
+    assert code == 2 and "holds catalogue files (ces.yaml)" in err
+    assert _snapshot(repository) == before
+
+
 def test_build_refuses_the_home_folder(repository: Path, tmp_path: Path) -> None:
     home = tmp_path / "home"
     (home / "notes").mkdir(parents=True)

@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import itertools
 import os
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from kpigov.background import process_alive
@@ -48,8 +49,19 @@ def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-def check_out_folder(out: Path, root: Path, catalogue_paths: Iterable[Path] = ()) -> Path:
-    """The resolved output folder, or ``UnsafeOutput`` when writing it could destroy anything."""
+def check_out_folder(
+    out: Path,
+    root: Path,
+    catalogue_paths: Iterable[Path] = (),
+    catalogue_files: Iterable[str] = (),
+    linked: Collection[str] = (),
+) -> Path:
+    """The resolved output folder, or ``UnsafeOutput`` when writing it could destroy anything.
+
+    ``catalogue_paths`` are paths the catalogue reads (resolved each); ``catalogue_files`` are
+    its files as found below the root (discovery walks no linked folder, so each lies at its own
+    place there), of which ``linked`` are symbolic links (resolved each).
+    """
     if str(out).strip() == "":
         raise UnsafeOutput("--out is empty; name the folder for the handbook, e.g. --out site")
     target = Path(os.path.realpath(out))
@@ -78,7 +90,8 @@ def check_out_folder(out: Path, root: Path, catalogue_paths: Iterable[Path] = ()
     if target.exists() and not target.is_dir():
         raise UnsafeOutput(f"{target} is a file, not a folder; {advice}")
     inside_target = str(target).rstrip(os.sep) + os.sep
-    for real_text in _real_paths(catalogue_paths):
+    linked_paths = (Path(real_root, rel) for rel in linked)
+    for real_text in _real_paths(itertools.chain(catalogue_paths, linked_paths)):
         if real_text == str(target) or real_text.startswith(inside_target):
             real = Path(real_text)
             # The folder itself (the history folder) or something inside it.
@@ -87,6 +100,14 @@ def check_out_folder(out: Path, root: Path, catalogue_paths: Iterable[Path] = ()
                 f"refusing to write the handbook to {target}: it holds catalogue files "
                 f"({shown}); {advice}"
             )
+    if _inside(target, real_root):  # a file that is not a link lies at root/rel
+        prefix = target.relative_to(real_root).as_posix() + "/"
+        for rel in catalogue_files:
+            if rel.startswith(prefix) and rel not in linked:
+                raise UnsafeOutput(
+                    f"refusing to write the handbook to {target}: it holds catalogue files "
+                    f"({rel[len(prefix) :]}); {advice}"
+                )
     if not target.is_dir():
         return target
     if (target / ".git").exists():
