@@ -74,6 +74,9 @@ RACY_NS = 3_000_000_000
 # The kept stats are written again once this many files (or a quarter of them) are new to them.
 STATS_REWRITE_FROM = 16
 STATS_KEY = "file-stats"
+# Only POSIX stats carry a change time that no tool can set (on Windows st_ctime is when the file
+# was made): elsewhere every file is read and hashed.
+STAT_HAS_CHANGE_TIME = os.name == "posix"
 
 
 class LintCache:
@@ -94,10 +97,11 @@ class LintCache:
         self.loaded: dict[str, tuple[FileResult, list[Violation], Any]] = {}
         # Kept stats and digests of files (see file_digests): read when first needed, and the
         # ones this run took, by path.
-        # "path\0stat" -> the digest of the file's bytes, as kept (``stats``, read when first
-        # needed) and as this run found them; and how many of those this run added.
+        # path -> [size, mtime_ns, ctime_ns, inode, device, digest of the bytes], as kept
+        # (``stats``, read when first needed) and as this run found them; and how many of those
+        # this run added.
         self._stats: dict[str, Any] | None = None
-        self._kept_stats: dict[str, str] = {}
+        self._kept_stats: dict[str, list[Any]] = {}
         self._new_stats = 0
         self._contents: Any = None
         self._digests_of: tuple[Any, int, dict[str, str]] | None = None
@@ -120,7 +124,7 @@ class LintCache:
         kept digest is its digest (see :data:`RACY_NS` for why that is safe).
         """
         stat_of = getattr(contents, "stat", None)
-        if stat_of is None:
+        if stat_of is None or not STAT_HAS_CHANGE_TIME:
             return {path: self._digest_of(path, contents[path]) for path in sorted(contents)}
         version: int = contents.version  # type: ignore[attr-defined]
         memo = self._digests_of
@@ -130,22 +134,36 @@ class LintCache:
         known = self._known_stats()
         recent = time.time_ns() - RACY_NS
         digests: dict[str, str] = {}
+        kept_stats = self._kept_stats
         for path in sorted(contents):
             taken = stat_of(path)  # before the file is read, if it is
             if taken is not None:
-                entry = (
-                    f"{path}\0{taken.st_size}:{taken.st_mtime_ns}:{taken.st_ctime_ns}:"
-                    f"{taken.st_ino}:{taken.st_dev}"
-                )
-                kept = self._kept_stats.get(entry) or known.get(entry)
-                if type(kept) is str:
-                    digests[path] = self._kept_stats[entry] = kept
+                kept = kept_stats.get(path) or known.get(path)
+                if (
+                    type(kept) is list
+                    and len(kept) == 6
+                    and kept[2] == taken.st_ctime_ns
+                    and kept[1] == taken.st_mtime_ns
+                    and kept[0] == taken.st_size
+                    and kept[3] == taken.st_ino
+                    and kept[4] == taken.st_dev
+                    and type(kept[5]) is str
+                ):
+                    digests[path] = kept[5]
+                    kept_stats[path] = kept
                     continue
             raw = contents[path]
             digest = digests[path] = self._digest_of(path, raw)
             old_enough = taken is not None and max(taken.st_mtime_ns, taken.st_ctime_ns) < recent
             if old_enough and isinstance(raw, bytes):
-                self._kept_stats[entry] = digest
+                kept_stats[path] = [
+                    taken.st_size,
+                    taken.st_mtime_ns,
+                    taken.st_ctime_ns,
+                    taken.st_ino,
+                    taken.st_dev,
+                    digest,
+                ]
                 self._new_stats += 1
         self._digests_of = (contents, version, digests)
         return digests
@@ -154,7 +172,8 @@ class LintCache:
         return self.digest(path, raw) if isinstance(raw, bytes) else f"unreadable {raw}"
 
     def _known_stats(self) -> dict[str, Any]:
-        """The digests an earlier run kept, by path and stat (``stats`` of the cache), read once."""
+        """The stats and digests an earlier run kept (``stats`` of the cache), read once; each
+        is checked when used."""
         if self._stats is None:
             value = self.read("stats", STATS_KEY)
             self._stats = value if isinstance(value, dict) else {}
@@ -172,7 +191,7 @@ class LintCache:
             )
         return not changed
 
-    def _pending_stats(self) -> dict[str, str] | None:
+    def _pending_stats(self) -> dict[str, list[Any]] | None:
         """The stats to keep (those of this run's files), when enough files are new to the kept
         ones: below that, each run takes the digests of those few files again, which costs less
         than writing them all."""

@@ -155,3 +155,13 @@ def test_a_file_written_during_the_run_is_found_when_a_forked_worker_reads_it(
     assert contents.changed_during_run
     if usable_cores() < 2:
         pytest.skip("one core: no worker was forked")
+
+
+def test_without_a_change_time_every_file_is_read_and_hashed(
+    acme: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(kpigov.cache, "STAT_HAS_CHANGE_TIME", False)  # as on Windows
+    first = _lint(acme)
+    reads.clear()
+    assert _lint(acme) == first
+    assert len(reads) >= 40 and not (acme / ".kpigov_cache" / "stats").exists()
