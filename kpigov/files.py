@@ -136,6 +136,9 @@ def _link_problem(path: str, real_root: str) -> str | None:
 
 
 _READ_SIZE = 1 << 16
+# Non-blocking: a file swapped for a FIFO after discovery (which skips them) reads as empty
+# instead of waiting for a writer forever. Regular files read as usual.
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
 
 
 def _read(root: Path | str, rel: str) -> bytes | str:
@@ -145,7 +148,7 @@ def _read(root: Path | str, rel: str) -> bytes | str:
     object and a pathlib path for each cost more than the reading itself.
     """
     try:
-        descriptor = os.open(os.path.join(root, rel), os.O_RDONLY)
+        descriptor = os.open(os.path.join(root, rel), _READ_FLAGS)
     except OSError as error:
         return error.strerror or str(error)
     try:
@@ -310,7 +313,7 @@ _STAT_IN_FOLDER = os.stat in os.supports_dir_fd and hasattr(os, "O_DIRECTORY")
 def _read_with_stat(root: str, rel: str) -> tuple[bytes | str, os.stat_result | None]:
     """:func:`_read`, and the stat of the file as it was read (None when it cannot be read)."""
     try:
-        descriptor = os.open(os.path.join(root, rel), os.O_RDONLY)
+        descriptor = os.open(os.path.join(root, rel), _READ_FLAGS)
     except OSError as error:
         return error.strerror or str(error), None
     try:

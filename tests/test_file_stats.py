@@ -165,3 +165,16 @@ def test_without_a_change_time_every_file_is_read_and_hashed(
     reads.clear()
     assert _lint(acme) == first
     assert len(reads) >= 40 and not (acme / ".kpigov_cache" / "stats").exists()
+
+
+def test_a_file_swapped_for_a_fifo_after_discovery_reads_as_empty(acme: Path) -> None:
+    import signal
+
+    contents = read_files(load_settings(acme).config).contents
+    (acme / EDITED).unlink()
+    os.mkfifo(acme / EDITED)  # no writer: a blocking open would wait forever
+    signal.alarm(10)
+    try:
+        assert contents[EDITED] == b""
+    finally:
+        signal.alarm(0)
