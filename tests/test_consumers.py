@@ -98,7 +98,9 @@ def test_sarif_rule_metadata_for_code_scanning() -> None:
 
 
 def test_baseline_suppressed_findings_stay_out_of_sarif(tmp_path: Path) -> None:
-    root = shutil.copytree(MESSY, tmp_path / "messy")
+    root = shutil.copytree(
+        MESSY, tmp_path / "messy", ignore=shutil.ignore_patterns(".kpigov_cache")
+    )
     run_cli("lint", "--root", str(root), "--today", "2026-11-23", "--update-baseline")
     baseline = str(root / ".kpigov-baseline.json")
     document, _ = _sarif(root, "--baseline", baseline)

@@ -37,7 +37,9 @@ def _inodes(folder: Path) -> dict[str, int]:
 @pytest.fixture()
 def acme(tmp_path: Path) -> Path:
     root = tmp_path / "acme"
-    shutil.copytree(REPO / "examples" / "acme", root)
+    shutil.copytree(
+        REPO / "examples" / "acme", root, ignore=shutil.ignore_patterns(".kpigov_cache")
+    )
     return root
 
 

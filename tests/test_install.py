@@ -87,7 +87,11 @@ def test_installed_package_finds_its_data_outside_the_source_tree(
 
 
 def test_installed_console_script_lints_and_scaffolds(installed: Path, tmp_path: Path) -> None:
-    acme = shutil.copytree(REPO / "examples" / "acme", tmp_path / "acme")
+    acme = shutil.copytree(
+        REPO / "examples" / "acme",
+        tmp_path / "acme",
+        ignore=shutil.ignore_patterns(".kpigov_cache"),
+    )
     result = _kpigov(installed, acme, "lint", "--today", "2026-11-23")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "All checks passed" in result.stdout

@@ -436,7 +436,11 @@ def test_the_postgres_server_is_real(postgres: dict[str, object]) -> None:
 def test_the_example_catalogue_measures_its_warehouse(tmp_path: Path) -> None:
     from tests.conftest import REPO
 
-    root = shutil.copytree(REPO / "examples" / "acme", tmp_path / "acme")
+    root = shutil.copytree(
+        REPO / "examples" / "acme",
+        tmp_path / "acme",
+        ignore=shutil.ignore_patterns(".kpigov_cache"),
+    )
     before = (root / "history" / "it.uptime.csv").read_text()
     code, out, err = run_cli("measure", "--root", str(root), "--today", "2026-11-24")
     assert code == 0, out + err
