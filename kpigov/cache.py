@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from kpigov import __version__
 from kpigov.config import CACHE_DIR
+from kpigov.files import stat_identity
 from kpigov.findings import FINDING_JSON_TYPES, Finding, Span, Violation, finding_from_json
 
 if TYPE_CHECKING:
@@ -95,15 +96,13 @@ class LintCache:
         # Files loaded in this run, by entry key: an incremental lint that gives up hands its
         # edited files to the cold one without parsing them twice.
         self.loaded: dict[str, tuple[FileResult, list[Violation], Any]] = {}
-        # Kept stats and digests of files (see file_digests): read when first needed, and the
-        # ones this run took, by path.
         # path -> [size, mtime_ns, ctime_ns, inode, device, digest of the bytes], as kept
         # (``stats``, read when first needed) and as this run found them; and how many of those
         # this run added.
         self._stats: dict[str, Any] | None = None
         self._kept_stats: dict[str, list[Any]] = {}
         self._new_stats = 0
-        self._contents: Any = None
+        # The contents the digests were last taken of, their version, and the digests.
         self._digests_of: tuple[Any, int, dict[str, str]] | None = None
 
     def digest(self, path: str, content: bytes) -> str:
@@ -130,7 +129,6 @@ class LintCache:
         memo = self._digests_of
         if memo is not None and memo[0] is contents and memo[1] == version:
             return memo[2]  # asked for by the run's key, the state, the build
-        self._contents = contents
         known = self._known_stats()
         recent = time.time_ns() - RACY_NS
         digests: dict[str, str] = {}
@@ -138,15 +136,12 @@ class LintCache:
         for path in sorted(contents):
             taken = stat_of(path)  # before the file is read, if it is
             if taken is not None:
+                identity = stat_identity(taken)
                 kept = kept_stats.get(path) or known.get(path)
                 if (
                     type(kept) is list
                     and len(kept) == 6
-                    and kept[2] == taken.st_ctime_ns
-                    and kept[1] == taken.st_mtime_ns
-                    and kept[0] == taken.st_size
-                    and kept[3] == taken.st_ino
-                    and kept[4] == taken.st_dev
+                    and kept[:5] == identity
                     and type(kept[5]) is str
                 ):
                     digests[path] = kept[5]
@@ -156,14 +151,7 @@ class LintCache:
             digest = digests[path] = self._digest_of(path, raw)
             old_enough = taken is not None and max(taken.st_mtime_ns, taken.st_ctime_ns) < recent
             if old_enough and isinstance(raw, bytes):
-                kept_stats[path] = [
-                    taken.st_size,
-                    taken.st_mtime_ns,
-                    taken.st_ctime_ns,
-                    taken.st_ino,
-                    taken.st_dev,
-                    digest,
-                ]
+                kept_stats[path] = [*identity, digest]
                 self._new_stats += 1
         self._digests_of = (contents, version, digests)
         return digests
@@ -183,7 +171,8 @@ class LintCache:
         """False once a file read in this run turned out written since its stat was taken: then
         a digest taken from the stat may not name the bytes read, and nothing such digests key
         (the run's findings, the state, the stats) may be kept."""
-        changed = bool(getattr(self._contents, "changed_during_run", False))
+        contents = self._digests_of[0] if self._digests_of is not None else None
+        changed = bool(getattr(contents, "changed_during_run", False))
         if changed and self.note is None:
             self.note = (
                 "a catalogue file changed while kpigov ran; this run's results were not kept "

@@ -147,19 +147,28 @@ def _read(root: Path | str, rel: str) -> bytes | str:
     Plain descriptor reads: a catalogue is tens of thousands of small files, and a buffered file
     object and a pathlib path for each cost more than the reading itself.
     """
+    return _read_file(root, rel, False)[0]
+
+
+def _read_file(
+    root: Path | str, rel: str, with_stat: bool
+) -> tuple[bytes | str, os.stat_result | None]:
+    """:func:`_read`, and (``with_stat``) the stat of the file as it was read; None when it was
+    not asked for or the file cannot be read."""
     try:
         descriptor = os.open(os.path.join(root, rel), _READ_FLAGS)
     except OSError as error:
-        return error.strerror or str(error)
+        return error.strerror or str(error), None
     try:
+        stat = os.fstat(descriptor) if with_stat else None
         chunks = []
         while chunk := os.read(descriptor, _READ_SIZE):
             chunks.append(chunk)
     except OSError as error:
-        return error.strerror or str(error)
+        return error.strerror or str(error), None
     finally:
         os.close(descriptor)
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    return (chunks[0] if len(chunks) == 1 else b"".join(chunks)), stat
 
 
 class LazyContents(MutableMapping[str, "bytes | str"]):
@@ -209,15 +218,10 @@ class LazyContents(MutableMapping[str, "bytes | str"]):
             return 0
 
 
-def same_file(a: os.stat_result, b: os.stat_result) -> bool:
-    """Whether two stats of a file say it was not written in between."""
-    return (a.st_size, a.st_mtime_ns, a.st_ctime_ns, a.st_ino, a.st_dev) == (
-        b.st_size,
-        b.st_mtime_ns,
-        b.st_ctime_ns,
-        b.st_ino,
-        b.st_dev,
-    )
+def stat_identity(stat: os.stat_result) -> list[int]:
+    """What a file's stat says of its bytes: size, modification and change times, inode and
+    device. The same list from two stats means the file was not written in between."""
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev]
 
 
 class FileChangedDuringRun(Exception):
@@ -251,9 +255,9 @@ class KeptContents(LazyContents):
             return self._given[rel]
         if rel not in self._paths:
             raise KeyError(rel)
-        raw, stat = _read_with_stat(self._root, rel)
+        raw, stat = _read_file(self._root, rel, True)
         taken = self._stats.get(rel)
-        if taken is not None and (stat is None or not same_file(stat, taken)):
+        if taken is not None and (stat is None or stat_identity(stat) != stat_identity(taken)):
             self.changed_during_run = True
             if os.getpid() != self._pid:
                 # A forked worker: its caller would not learn of it. Failing makes the caller
@@ -308,24 +312,6 @@ class KeptContents(LazyContents):
 
 
 _STAT_IN_FOLDER = os.stat in os.supports_dir_fd and hasattr(os, "O_DIRECTORY")
-
-
-def _read_with_stat(root: str, rel: str) -> tuple[bytes | str, os.stat_result | None]:
-    """:func:`_read`, and the stat of the file as it was read (None when it cannot be read)."""
-    try:
-        descriptor = os.open(os.path.join(root, rel), _READ_FLAGS)
-    except OSError as error:
-        return error.strerror or str(error), None
-    try:
-        stat = os.fstat(descriptor)
-        chunks = []
-        while chunk := os.read(descriptor, _READ_SIZE):
-            chunks.append(chunk)
-    except OSError as error:
-        return error.strerror or str(error), None
-    finally:
-        os.close(descriptor)
-    return (chunks[0] if len(chunks) == 1 else b"".join(chunks)), stat
 
 
 @dataclass

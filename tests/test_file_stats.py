@@ -44,13 +44,15 @@ def acme(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The catalogue files read by the runs that follow (with the cache)."""
     read: list[str] = []
-    real = kpigov.files._read_with_stat
+    real = kpigov.files._read_file
 
-    def recording(root: str, rel: str) -> tuple[bytes | str, os.stat_result | None]:
+    def recording(
+        root: str, rel: str, with_stat: bool
+    ) -> tuple[bytes | str, os.stat_result | None]:
         read.append(rel)
-        return real(root, rel)
+        return real(root, rel, with_stat)
 
-    monkeypatch.setattr(kpigov.files, "_read_with_stat", recording)
+    monkeypatch.setattr(kpigov.files, "_read_file", recording)
     return read
 
 

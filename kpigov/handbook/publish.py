@@ -96,18 +96,12 @@ def check_out_folder(
             real = Path(real_text)
             # The folder itself (the history folder) or something inside it.
             shown = real.name if real == target else real.relative_to(target).as_posix()
-            raise UnsafeOutput(
-                f"refusing to write the handbook to {target}: it holds catalogue files "
-                f"({shown}); {advice}"
-            )
+            raise _holds_catalogue_files(target, shown, advice)
     if _inside(target, real_root):  # a file that is not a link lies at root/rel
         prefix = target.relative_to(real_root).as_posix() + "/"
         for rel in catalogue_files:
             if rel.startswith(prefix) and rel not in linked:
-                raise UnsafeOutput(
-                    f"refusing to write the handbook to {target}: it holds catalogue files "
-                    f"({rel[len(prefix) :]}); {advice}"
-                )
+                raise _holds_catalogue_files(target, rel[len(prefix) :], advice)
     if not target.is_dir():
         return target
     if (target / ".git").exists():
@@ -124,6 +118,12 @@ def check_out_folder(
             f"handbook kpigov made (no {MARKER} file in it); {advice}, or empty this one"
         )
     return target
+
+
+def _holds_catalogue_files(target: Path, shown: str, advice: str) -> UnsafeOutput:
+    return UnsafeOutput(
+        f"refusing to write the handbook to {target}: it holds catalogue files ({shown}); {advice}"
+    )
 
 
 def _real_paths(paths: Iterable[Path]) -> Iterable[str]:
