@@ -20,7 +20,13 @@ def test_detached_work_runs_and_nobody_waits_for_it(tmp_path: Path) -> None:
         "from pathlib import Path\n"
         "from kpigov.background import run_detached\n"
         f"marker = Path({str(marker)!r})\n"
-        "run_detached(lambda: (time.sleep(3), marker.write_text('yes')))\n"
+        # Written aside and renamed: the marker never exists half-written, so the poll below cannot find it empty.
+        "def work():\n"
+        "    time.sleep(3)\n"
+        "    aside = marker.with_suffix('.part')\n"
+        "    aside.write_text('yes')\n"
+        "    aside.replace(marker)\n"
+        "run_detached(work)\n"
         "print('answered')\n"
     )
     started = time.monotonic()
