@@ -552,15 +552,22 @@ def build(
         git=read_history(catalogue_root),
         digests=cache.file_digests(files.contents),
     )
-    for rel in files.found.history_files:  # read here, not by the page writers (forked)
-        files.contents[rel]
+    # A history is read when a page that shows it is rendered (most are taken from the last
+    # build): a read that finds its file written since the stats were taken makes the cache
+    # untrusted, and then the build keeps no manifest and no pieces (render_site asks at the end).
     manifest = (
         cache.folder / "pages" / f"{hashlib.sha1(str(target).encode()).hexdigest()[:24]}.json"
-        if cache.enabled and cache.trusted()  # every catalogue file the build reads is read by now
+        if cache.enabled and cache.trusted()  # nothing read so far was written meanwhile
         else None
     )
     try:
-        pages = render_site(given, target, progress=progress and kpi_count > 200, manifest=manifest)
+        pages = render_site(
+            given,
+            target,
+            progress=progress and kpi_count > 200,
+            manifest=manifest,
+            trusted=cache.trusted,
+        )
     except OSError as error:
         raise KpigovError(f"cannot write the handbook to {target}: {error.strerror}") from None
     cache.flush(background=True)

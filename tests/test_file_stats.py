@@ -180,3 +180,65 @@ def test_a_file_swapped_for_a_fifo_after_discovery_reads_as_empty(acme: Path) ->
         assert contents[EDITED] == b""
     finally:
         signal.alarm(0)
+
+
+def test_a_history_written_during_a_build_leaves_no_manifest_that_names_it(
+    acme: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build reads a history only when a page that shows it is rendered, after the stats were
+    taken: written in between, the pages show bytes its kept digest does not name, so neither
+    the manifest nor the overview's pieces are kept, and the next build renders them again."""
+    import datetime as dt
+
+    import kpigov.handbook.render
+    from kpigov import api
+
+    today = dt.date(2026, 11, 23)
+    site = tmp_path / "site"
+    api.build(acme, site, today=today)
+    (manifest,) = (acme / ".kpigov_cache" / "pages").glob("*[0-9a-f].json")
+    recorded = manifest.read_bytes()
+    service = acme / EDITED
+    service.write_text(service.read_text().replace("name: Customer effort", "name: Client effort"))
+    # CSAT shares CES's goal: its card on the goal page, rendered again for CES's new name, reads
+    # its history (which no rule of this incremental build read).
+    history = acme / "history" / "customer.csat.csv"
+    real = kpigov.handbook.render.render_site
+
+    def written_meanwhile(*args: object, **kwargs: object) -> int:
+        history.write_text(history.read_text() + "2026-11-30,91.7\n")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(kpigov.handbook.render, "render_site", written_meanwhile)
+    api.build(acme, site, today=today)
+    assert "91.7" in (site / "goals" / "fast-helpful-service.html").read_text()  # read lazily
+    assert manifest.read_bytes() == recorded  # not rewritten with the stale digest
+    monkeypatch.setattr(kpigov.handbook.render, "render_site", real)
+    api.build(acme, site, today=today)
+    clean = tmp_path / "clean"
+    api.build(acme, clean, today=today)
+    assert {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()} == {
+        p.relative_to(clean): p.read_bytes() for p in clean.rglob("*") if p.is_file()
+    }
+
+
+def test_a_file_written_during_a_build_is_found_when_a_page_writer_reads_it(
+    acme: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kpigov.forked import usable_cores
+    from kpigov.handbook import processes
+
+    _lint(acme)  # keeps the stats
+    contents = read_files(load_settings(acme).config).contents
+    assert isinstance(contents, KeptContents)
+    LintCache(acme).file_digests(contents)  # the stats are taken; nothing is read
+    edited = acme / EDITED
+    edited.write_text(edited.read_text() + "# written meanwhile\n")
+    monkeypatch.setattr(processes, "PARALLEL_FROM", 2)
+    jobs = [("kpi", rel) for rel in contents if rel != EDITED][:20] + [("kpi", EDITED)]
+    # A writer that fails on the edited file makes this process write every page itself.
+    written = processes.write_pages(jobs, lambda job: contents[job[1]], False)  # type: ignore[arg-type,index]
+    assert sorted(written) == sorted(contents[rel] for _, rel in jobs)
+    assert contents.changed_during_run
+    if usable_cores() < 2:
+        pytest.skip("one core: no worker was forked")

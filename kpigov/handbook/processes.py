@@ -11,6 +11,8 @@ import signal
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
+from kpigov.files import FileChangedDuringRun
+
 if TYPE_CHECKING:
     from kpigov.loader import Document
 
@@ -88,17 +90,21 @@ def write_pages(
         if show_progress
         else contextlib.nullcontext() as bar
     ):
-        if (
-            len(jobs) < PARALLEL_FROM
-            or workers < 2
-            or "fork" not in multiprocessing.get_all_start_methods()
-        ):
+
+        def here() -> list[Written]:
             done = []
             for job in jobs:
                 done.append(write_page(job))
                 if bar is not None:
                     bar.update(1)
             return done
+
+        if (
+            len(jobs) < PARALLEL_FROM
+            or workers < 2
+            or "fork" not in multiprocessing.get_all_start_methods()
+        ):
+            return here()
         _WORKER_WRITE, _WORKER_JOBS = write_page, jobs
         size = -(-len(jobs) // (workers * 8))  # small chunks keep the workers evenly busy
         chunks = [(start, min(start + size, len(jobs))) for start in range(0, len(jobs), size)]
@@ -112,6 +118,10 @@ def write_pages(
                     done += result
                     if bar is not None:
                         bar.update(len(result))
+        except FileChangedDuringRun:
+            # A worker read a catalogue file written since its stat was taken: the pages are
+            # written again here, where reading it marks the run's cache as untrusted.
+            return here()
         finally:
             _WORKER_WRITE, _WORKER_JOBS = None, []
         return done

@@ -32,21 +32,27 @@ Page = tuple[str, page_reuse.Entry]  # a file of the site, and its manifest entr
 
 
 def render_site(
-    given: views.BuildInput, out: Path, progress: bool = False, manifest: Path | None = None
+    given: views.BuildInput,
+    out: Path,
+    progress: bool = False,
+    manifest: Path | None = None,
+    trusted: Callable[[], bool] = lambda: True,
 ) -> int:
     """Write the handbook to ``out`` (checked by the caller) atomically; the number of pages.
     With ``manifest``, a page whose sources did not change since the last build into ``out`` is
-    taken from it rather than rendered."""
+    taken from it rather than rendered; the pages are recorded there for the next build unless
+    ``trusted()`` says, once they are written, that a file they were made of was written during
+    the build (its digest, taken from its stat, would not name what the pages show)."""
     # The caller checked ``out`` (publish.check_out_folder); only marked folders are replaced.
     staging = staging_folder(out)
     try:
-        writer = _SiteWriter(given, out, staging, manifest)
+        writer = _SiteWriter(given, out, staging, manifest, trusted)
         written = writer.write_all(progress)
         swap_in(staging, out)
     except BaseException:
         remove_marked(staging)
         raise
-    page_reuse.write_manifest(manifest, out, written)
+    page_reuse.write_manifest(manifest if trusted() else None, out, written)
     return len(writer.jobs) + 4  # and the overview, rules, findings and changes pages
 
 
@@ -54,9 +60,14 @@ class _SiteWriter:
     """One build's pages, written into ``staging``."""
 
     def __init__(
-        self, given: views.BuildInput, out: Path, staging: Path, manifest: Path | None
+        self,
+        given: views.BuildInput,
+        out: Path,
+        staging: Path,
+        manifest: Path | None,
+        trusted: Callable[[], bool] = lambda: True,
     ) -> None:
-        self.given, self.staging = given, staging
+        self.given, self.staging, self.trusted = given, staging, trusted
         # Paths as text: pathlib cost as much as the links, fifteen thousand times.
         self.out_text, self.staging_text = str(out), str(staging)
         self.templates = data_dir("templates") / "handbook"
@@ -93,6 +104,11 @@ class _SiteWriter:
             (self.staging / folder).mkdir(parents=True)
         written: dict[str, page_reuse.Entry] = {}
         large = len(self.jobs) >= processes.PARALLEL_FROM
+        # Every card's key, before the overview's process is forked: both sides need them all
+        # (the overview for its pieces, KPI, goal and owner pages for theirs), and made here
+        # they are made once, not once on each side.
+        for kpi in self.site.kpis:
+            self.keys.card(kpi)
         with processes.beside(self.write_overview_pages, large) as overview:
             # The pages that can be taken from the last build are taken here first (a key and a
             # link each), so that workers start only when many pages must be rendered: forked
@@ -238,7 +254,8 @@ class _SiteWriter:
         index = self.write_page("index.html", "index.html", keys.overview(**rest), overview_view)
         # Kept by their key: right even if this build fails. Only a large catalogue's by a
         # detached process: a test or a small build reads them back at once.
-        store.save(detached=len(site.kpis) >= processes.PARALLEL_FROM)
+        if self.trusted():
+            store.save(detached=len(site.kpis) >= processes.PARALLEL_FROM)
         rules = [views.rule_view(rule, given.language) for rule in given.rules]
         return [
             search,
