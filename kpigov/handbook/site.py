@@ -456,7 +456,7 @@ class Site:
             )
         return {"counts": counts, "smart": smart, "kpis": len(self.kpis), "goals": len(self.goals)}
 
-    def goal_tree_of(self, kpis_of: Callable[[Document], list[Any]]) -> list[dict[str, Any]]:
+    def goal_tree_of(self, kpis_of: Callable[[Document], Any]) -> list[dict[str, Any]]:
         """The goal tree of the overview, with ``kpis_of(goal)`` at each goal (its cards, or in
         a page key their keys)."""
         children: dict[str, list[Document]] = {}
