@@ -13,7 +13,8 @@ page's key is built from the *sources* its view reads instead:
 - each reference by what the page shows of it (:meth:`Site.kpi_ref` and the like: a name, a
   link, or "not published");
 - the findings on the page's object, every field the page reads;
-- the KPI cards a goal, owner or overview page shows by each card's key.
+- the KPI cards a goal, owner or overview page shows by each card's key;
+- the commits the changes page lists, and the name of each KPI they touched.
 
 Everything all pages share (kpigov's code and templates, the configuration, the rules, labels,
 language, date, public or not) is the *shared* key (pages.shared_digest), part of every page's.
@@ -31,6 +32,7 @@ from kpigov.handbook.pages import data_digest
 
 if TYPE_CHECKING:
     from kpigov.findings import Finding
+    from kpigov.handbook.gitlog import Commit
     from kpigov.handbook.site import Site
     from kpigov.loader import Document
 
@@ -139,6 +141,26 @@ class PageKeys:
                 [self.cards(site.kpis_by_owner.get(member.id or "", [])) for member in members],
                 [site.goal_ref(g.id, "../") for g in site.goals_by_owner.get(owner.id or "", [])],
                 self.findings(owner),
+            )
+        )
+
+    def changes(self, listed: list[tuple[Commit, list[Document]]], available: bool) -> str:
+        """changes.html: each listed commit's date, subject and number of files, and the name
+        of each KPI it touched (what :meth:`Site.kpi_ref` shows of it). Its view (a reference
+        per KPI touched: ten thousand for the commit that brought a catalogue in) is made only
+        when this changes."""
+        return data_digest(
+            (
+                available,
+                [
+                    (
+                        commit.date,
+                        commit.subject,
+                        len(commit.files),
+                        [(kpi.id, str(kpi.fields.get("name", kpi.id))) for kpi in kpis],
+                    )
+                    for commit, kpis in listed
+                ],
             )
         )
 

@@ -259,16 +259,20 @@ class _SiteWriter:
         if self.trusted():
             store.save(detached=len(site.kpis) >= processes.PARALLEL_FROM)
         rules = [views.rule_view(rule, given.language) for rule in given.rules]
+        listed = views.changed_kpis(site)
         return [
             search,
             index,
             self.write_viewed("rules.html", "rules.html", rules=rules),
             self.write_viewed("findings.html", "findings.html", groups=site.finding_groups()),
-            self.write_viewed(
+            self.write_page(
                 "changes.html",
                 "changes.html",
-                commits=views.changes_view(site),
-                available=given.git.available,
+                keys.changes(listed, given.git.available),
+                lambda: {
+                    "commits": views.changes_view(site, listed),
+                    "available": given.git.available,
+                },
             ),
         ]
 

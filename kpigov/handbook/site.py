@@ -21,7 +21,7 @@ from kpigov.checks.common import (
 from kpigov.config import CONFIG_FILE
 from kpigov.findings import Finding
 from kpigov.handbook.chart import sparkline, trend_svg
-from kpigov.handbook.gitlog import GitHistory
+from kpigov.handbook.gitlog import Commit, GitHistory
 from kpigov.handbook.labels import LABELS
 from kpigov.handbook.markdown import is_safe_link, render_markdown
 from kpigov.handbook.numbers import format_number, with_unit
@@ -643,15 +643,17 @@ def rule_view(rule: Rule, language: str) -> dict[str, Any]:
     }
 
 
-def changes_view(site: Site) -> list[dict[str, Any]]:
-    """Recent commits; in a public build only the public KPIs they touched, never the subject."""
+def changed_kpis(site: Site) -> list[tuple[Commit, list[Document]]]:
+    """The recent commits the changes page lists, each with the KPIs it touched (by id): a
+    commit of the repository around the catalogue is left out, and in a public build one that
+    touched no public KPI."""
     by_file = {kpi.file: kpi for kpi in site.kpis}
     history_files = {f"{site.catalogue.config.history}/{kpi.id}.csv": kpi for kpi in site.kpis}
-    changes = []
+    listed = []
     catalogue_files = {*site.catalogue.files, CONFIG_FILE}
     for commit in site.given.git.commits:
-        if not catalogue_files & set(commit.files):
-            continue  # a commit of the repository around the catalogue, not of the catalogue
+        if catalogue_files.isdisjoint(commit.files):
+            continue
         touched = {
             doc.id: doc
             for file in commit.files
@@ -660,15 +662,25 @@ def changes_view(site: Site) -> list[dict[str, Any]]:
         }
         if site.given.public and not touched:
             continue
-        changes.append(
-            {
-                "date": commit.date,
-                "subject": "" if site.given.public else commit.subject,
-                "kpis": [site.kpi_ref(kpi_id, "") for kpi_id in sorted(touched)],
-                "files": 0 if site.given.public else len(commit.files),
-            }
-        )
-    return changes
+        listed.append((commit, sorted(touched.values(), key=lambda kpi: kpi.id or "")))
+    return listed
+
+
+def changes_view(
+    site: Site, listed: list[tuple[Commit, list[Document]]] | None = None
+) -> list[dict[str, Any]]:
+    """Recent commits (``listed`` by :func:`changed_kpis`); in a public build only the public
+    KPIs they touched, never the subject."""
+    public = site.given.public
+    return [
+        {
+            "date": commit.date,
+            "subject": "" if public else commit.subject,
+            "kpis": [site.kpi_ref(kpi.id, "") for kpi in kpis],
+            "files": 0 if public else len(commit.files),
+        }
+        for commit, kpis in (changed_kpis(site) if listed is None else listed)
+    ]
 
 
 def iter_pages(out: Path) -> Iterator[Path]:
