@@ -9,7 +9,6 @@ catalogue, from the pieces of each KPI kept between builds (kpigov/handbook/over
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -68,7 +67,8 @@ class _SiteWriter:
         trusted: Callable[[], bool] = lambda: True,
     ) -> None:
         self.given, self.staging, self.trusted = given, staging, trusted
-        # Paths as text: pathlib cost as much as the links, fifteen thousand times.
+        # Paths as text, joined with "/" (both are absolute folders, never "/" itself):
+        # pathlib, and even os.path.join, cost as much as the links, fifteen thousand times.
         self.out_text, self.staging_text = str(out), str(staging)
         self.templates = data_dir("templates") / "handbook"
         self.site = site = views.Site(given)
@@ -131,10 +131,10 @@ class _SiteWriter:
         """Write the file ``relative`` of the site: taken from the last build when its key is
         the one recorded then, made by ``make`` otherwise."""
         inputs = page_reuse.page_digest(self.shared, relative, key)
-        path = os.path.join(self.staging_text, relative)
+        path = f"{self.staging_text}/{relative}"
         last = self.before.get(relative)
         if last is not None and last[0] == inputs:
-            kept = page_reuse.reuse(os.path.join(self.out_text, relative), path, last)
+            kept = page_reuse.reuse(f"{self.out_text}/{relative}", path, last)
             if kept is not None:
                 return relative, kept
         data = make()
@@ -196,8 +196,8 @@ class _SiteWriter:
         last = self.before.get(relative)
         if last is None or last[0] != page_reuse.page_digest(self.shared, relative, key):
             return None
-        old = os.path.join(self.out_text, relative)
-        kept = page_reuse.reuse(old, os.path.join(self.staging_text, relative), last)
+        old = f"{self.out_text}/{relative}"
+        kept = page_reuse.reuse(old, f"{self.staging_text}/{relative}", last)
         return None if kept is None else (relative, kept)
 
     # -- the overview ---------------------------------------------------------------------------
