@@ -473,3 +473,39 @@ def test_what_a_reader_needs_on_every_page(tmp_path: Path) -> None:
         == 0
     )
     assert "5,1 uur" in (dutch / "kpis" / "it.hours.html").read_text()
+
+
+def test_the_changes_page_names_the_first_kpis_of_a_large_commit_and_counts_the_rest(
+    tmp_path: Path,
+) -> None:
+    """The commit that brought a catalogue in touched every KPI: its row names the first
+    CHANGED_KPIS_SHOWN (by id) and counts the others, in the handbook's language."""
+    import datetime as dt
+    import re
+
+    from kpigov.api import load_settings
+    from kpigov.catalogue import build_catalogue
+    from kpigov.handbook.site import CHANGED_KPIS_SHOWN
+    from tests.conftest import commit_all
+
+    files = {
+        f"kpis/k{number:04d}.yaml": f"kind: kpi\nid: sales.k{number:04d}\nname: KPI {number}\n"
+        for number in range(CHANGED_KPIS_SHOWN + 1_000)
+    }
+    root = catalogue_in_context(tmp_path / "repo", files)
+    commit_all(tmp_path / "repo", "bring the catalogue in")
+    ids = sorted(build_catalogue(load_settings(root).config, dt.date(2026, 11, 23)).kpis)
+    others = len(ids) - CHANGED_KPIS_SHOWN
+    assert others > 1_000
+    for language, more in (
+        ("en", f"and {others:,} more"),
+        ("nl", f"en nog {others:,}".replace(",", ".")),
+    ):
+        out = tmp_path / language
+        code, _, err = run_cli(
+            "build", str(root), "--out", str(out), "--lang", language, "--today", "2026-11-23"
+        )
+        assert code == 0, err
+        changes = (out / "changes.html").read_text()
+        assert re.findall(r'href="kpis/([^"]+)\.html"', changes) == ids[:CHANGED_KPIS_SHOWN]
+        assert f'<span class="muted">{more}</span>' in changes

@@ -148,11 +148,9 @@ class PageKeys:
             )
         )
 
-    def changes(self, listed: list[tuple[Commit, list[Document]]], available: bool) -> str:
-        """changes.html: each listed commit's date, subject and number of files, and the name
-        of each KPI it touched (what :meth:`Site.kpi_ref` shows of it). Its view (a reference
-        per KPI touched: ten thousand for the commit that brought a catalogue in) is made only
-        when this changes."""
+    def changes(self, listed: list[tuple[Commit, list[Document], int]], available: bool) -> str:
+        """changes.html: each listed commit's date, subject and number of files, the name of
+        each KPI it names (what :meth:`Site.kpi_ref` shows of it) and how many it touched."""
         return data_digest(
             (
                 available,
@@ -162,8 +160,9 @@ class PageKeys:
                         commit.subject,
                         len(commit.files),
                         [(kpi.id, str(kpi.fields.get("name", kpi.id))) for kpi in kpis],
+                        touched,
                     )
-                    for commit, kpis in listed
+                    for commit, kpis, touched in listed
                 ],
             )
         )

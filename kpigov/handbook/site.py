@@ -643,10 +643,17 @@ def rule_view(rule: Rule, language: str) -> dict[str, Any]:
     }
 
 
-def changed_kpis(site: Site) -> list[tuple[Commit, list[Document]]]:
-    """The recent commits the changes page lists, each with the KPIs it touched (by id): a
-    commit of the repository around the catalogue is left out, and in a public build one that
-    touched no public KPI."""
+# KPIs named per commit on the changes page; the others are counted ("and 9,975 more"): the
+# commit that brought a catalogue in touched every KPI, and a row of ten thousand links is read
+# by nobody (each KPI's page gives the date git last changed it).
+CHANGED_KPIS_SHOWN = 25
+
+
+def changed_kpis(site: Site) -> list[tuple[Commit, list[Document], int]]:
+    """The recent commits the changes page lists, each with the first KPIs it touched (by id;
+    at most :data:`CHANGED_KPIS_SHOWN`) and how many it touched in all. A commit of the
+    repository around the catalogue is left out, and in a public build one that touched no
+    public KPI."""
     by_file = {kpi.file: kpi for kpi in site.kpis}
     history_files = {f"{site.catalogue.config.history}/{kpi.id}.csv": kpi for kpi in site.kpis}
     listed = []
@@ -662,24 +669,30 @@ def changed_kpis(site: Site) -> list[tuple[Commit, list[Document]]]:
         }
         if site.given.public and not touched:
             continue
-        listed.append((commit, sorted(touched.values(), key=lambda kpi: kpi.id or "")))
+        first = sorted(touched.values(), key=lambda kpi: kpi.id or "")[:CHANGED_KPIS_SHOWN]
+        listed.append((commit, first, len(touched)))
     return listed
 
 
 def changes_view(
-    site: Site, listed: list[tuple[Commit, list[Document]]] | None = None
+    site: Site, listed: list[tuple[Commit, list[Document], int]] | None = None
 ) -> list[dict[str, Any]]:
     """Recent commits (``listed`` by :func:`changed_kpis`); in a public build only the public
     KPIs they touched, never the subject."""
-    public = site.given.public
+    public, language = site.given.public, site.given.language
     return [
         {
             "date": commit.date,
             "subject": "" if public else commit.subject,
             "kpis": [site.kpi_ref(kpi.id, "") for kpi in kpis],
+            "more": site.labels["more_kpis"].format(
+                count=format_number(touched - len(kpis), language)
+            )
+            if touched > len(kpis)
+            else "",
             "files": 0 if public else len(commit.files),
         }
-        for commit, kpis in (changed_kpis(site) if listed is None else listed)
+        for commit, kpis, touched in (changed_kpis(site) if listed is None else listed)
     ]
 
 
