@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable
 
 
@@ -12,7 +13,8 @@ def run_detached(work: Callable[[], None]) -> bool:
     The grandchild (a double fork, so no zombie is left) runs at the lowest priority, so that it
     yields the processor to whatever runs next, and has /dev/null for standard input and output: a
     caller that reads kpigov's output to the end (pre-commit, a CI step, ``subprocess.run``) is not
-    kept waiting for it. It stays in kpigov's session on purpose: Linux shares the processor
+    kept waiting for it; nor is one that reads any other pipe it inherited (a forked worker's
+    results, which its caller reads to the end), which it closes. It stays in kpigov's session on purpose: Linux shares the processor
     fairly between sessions, so a session of its own would take a full core whatever its
     priority. If it is killed (Ctrl-C reaches it too), nothing is lost that a later run cannot
     redo.
@@ -30,11 +32,30 @@ def run_detached(work: Callable[[], None]) -> bool:
                 null = os.open(os.devnull, os.O_RDWR)
                 for stream in (0, 1, 2):
                     os.dup2(null, stream)
+                _close_inherited_pipes()
                 work()
         finally:
             os._exit(0)
     os.waitpid(child, 0)
     return True
+
+
+def _close_inherited_pipes() -> None:
+    """Close every pipe above the standard streams: detached work talks to no one, and a
+    process reading such a pipe to its end would wait for this one to finish."""
+    folder = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"
+    try:
+        descriptors = [int(name) for name in os.listdir(folder)]
+    except (OSError, ValueError):
+        return
+    for descriptor in descriptors:
+        if descriptor <= 2:
+            continue
+        try:
+            if stat.S_ISFIFO(os.fstat(descriptor).st_mode):
+                os.close(descriptor)
+        except OSError:
+            continue  # the listing's own descriptor, closed by now
 
 
 def process_alive(pid: int) -> bool:

@@ -38,3 +38,20 @@ def test_detached_work_runs_and_nobody_waits_for_it(tmp_path: Path) -> None:
     while not marker.exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert marker.read_text() == "yes"
+
+
+def test_detached_work_keeps_no_inherited_pipe_open() -> None:
+    """A forked worker's caller reads its results to the end: detached work the worker starts
+    (the overview's pieces, kept by a detached writer) must not hold the worker's pipe open."""
+    script = (
+        "import os, time\n"
+        "from kpigov.background import run_detached\n"
+        "read_end, write_end = os.pipe()\n"
+        "run_detached(lambda: time.sleep(5))\n"
+        "os.close(write_end)\n"
+        "started = time.monotonic()\n"
+        "assert os.read(read_end, 1) == b''\n"
+        "print(round(time.monotonic() - started))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert run.stdout == "0\n"
