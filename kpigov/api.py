@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from kpigov.config import Config, ConfigError
 from kpigov.findings import Finding
+from kpigov.lifetime import keep
 
 if TYPE_CHECKING:
     from kpigov.cache import LintCache
@@ -353,7 +354,7 @@ def _checked_catalogue(
     state_key = (
         _state_key(config, settings.rules, today, files, own_kind) if cache is not None else ""
     )
-    run = None
+    run = state = None
     if cache is not None:
         with collector_paused():  # millions of small objects without cycles (see there)
             state = cache.read("state", state_key)
@@ -377,6 +378,7 @@ def _checked_catalogue(
         cache.refresh_state(state_key)  # kept: the few edits are followed from it again
     elif cache is not None:
         cache.keep_state(state_key, new_state, len(files.found.yaml_files))
+    keep(catalogue, state, raw)
     return catalogue, finish(catalogue, plan, raw, scope, baseline)
 
 
@@ -567,10 +569,12 @@ def build(
             progress=progress and kpi_count > 200,
             manifest=manifest,
             trusted=cache.trusted,
+            keep=keep,
         )
     except OSError as error:
         raise KpigovError(f"cannot write the handbook to {target}: {error.strerror}") from None
     cache.flush(background=True)
+    keep(given, files)
     return BuildResult(target, pages, kpi_count, public, left_out)
 
 

@@ -861,6 +861,9 @@ def run() -> None:
     After the output is flushed nothing is left to do, so the process ends without tearing down
     the catalogue object by object (a measurable share of a large lint).
     """
+    from kpigov import lifetime
+
+    lifetime.until_exit()  # the process ends with os._exit below
     code = 0
     try:
         main()

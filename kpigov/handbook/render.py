@@ -36,12 +36,14 @@ def render_site(
     progress: bool = False,
     manifest: Path | None = None,
     trusted: Callable[[], bool] = lambda: True,
+    keep: Callable[..., None] = lambda *_: None,
 ) -> int:
     """Write the handbook to ``out`` (checked by the caller) atomically; the number of pages.
     With ``manifest``, a page whose sources did not change since the last build into ``out`` is
     taken from it rather than rendered; the pages are recorded there for the next build unless
     ``trusted()`` says, once they are written, that a file they were made of was written during
-    the build (its digest, taken from its stat, would not name what the pages show)."""
+    the build (its digest, taken from its stat, would not name what the pages show).
+    ``keep`` is given the view model when the site is written (kpigov/lifetime.py)."""
     # The caller checked ``out`` (publish.check_out_folder); only marked folders are replaced.
     staging = staging_folder(out)
     try:
@@ -52,6 +54,7 @@ def render_site(
         remove_marked(staging)
         raise
     page_reuse.write_manifest(manifest if trusted() else None, out, written)
+    keep(writer, written)
     return len(writer.jobs) + 4  # and the overview, rules, findings and changes pages
 
 
