@@ -569,7 +569,6 @@ def build(
             progress=progress and kpi_count > 200,
             manifest=manifest,
             trusted=cache.trusted,
-            keep=keep,
         )
     except OSError as error:
         raise KpigovError(f"cannot write the handbook to {target}: {error.strerror}") from None

@@ -13,10 +13,10 @@ def run_detached(work: Callable[[], None]) -> bool:
     The grandchild (a double fork, so no zombie is left) runs at the lowest priority, so that it
     yields the processor to whatever runs next, and has /dev/null for standard input and output: a
     caller that reads kpigov's output to the end (pre-commit, a CI step, ``subprocess.run``) is not
-    kept waiting for it; nor is one that reads any other pipe it inherited (a forked worker's
-    results, which its caller reads to the end), which it closes. It stays in kpigov's session on purpose: Linux shares the processor
-    fairly between sessions, so a session of its own would take a full core whatever its
-    priority. If it is killed (Ctrl-C reaches it too), nothing is lost that a later run cannot
+    kept waiting for it. Nor is one that reads any other pipe it inherited (a forked worker's
+    results, read to the end by the worker's caller): it closes them. It stays in kpigov's
+    session on purpose: Linux shares the processor fairly between sessions, so a session of its
+    own would take a full core whatever its priority. If it is killed (Ctrl-C reaches it too), nothing is lost that a later run cannot
     redo.
     """
     if not hasattr(os, "fork"):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -66,7 +68,6 @@ GIT_ENV = {
 def git(root: Path, *args: str) -> str:
     """Run git in ``root`` with a fixed identity."""
     import os
-    import subprocess
 
     env = {**os.environ, **GIT_ENV}
     return subprocess.run(
@@ -79,6 +80,13 @@ def commit_all(root: Path, message: str = "change") -> None:
         git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "--allow-empty", "-m", message)
+
+
+def run_python(script: str) -> str:
+    """What a fresh interpreter running ``script`` printed (it must succeed)."""
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def load(root: Path, today: dt.date = TODAY) -> Catalogue:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import run_python
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 
@@ -20,7 +20,8 @@ def test_detached_work_runs_and_nobody_waits_for_it(tmp_path: Path) -> None:
         "from pathlib import Path\n"
         "from kpigov.background import run_detached\n"
         f"marker = Path({str(marker)!r})\n"
-        # Written aside and renamed: the marker never exists half-written, so the poll below cannot find it empty.
+        # Written aside and renamed: the marker never exists half-written, so the poll below
+        # cannot find it empty.
         "def work():\n"
         "    time.sleep(3)\n"
         "    aside = marker.with_suffix('.part')\n"
@@ -31,9 +32,9 @@ def test_detached_work_runs_and_nobody_waits_for_it(tmp_path: Path) -> None:
     )
     started = time.monotonic()
     # capture_output reads until every holder of the pipe closes it: the detached process must not.
-    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    answered = run_python(script)
     assert time.monotonic() - started < 2.5
-    assert run.stdout == "answered\n" and not marker.exists()
+    assert answered == "answered\n" and not marker.exists()
     deadline = time.monotonic() + 30
     while not marker.exists() and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -53,5 +54,4 @@ def test_detached_work_keeps_no_inherited_pipe_open() -> None:
         "assert os.read(read_end, 1) == b''\n"
         "print(round(time.monotonic() - started))\n"
     )
-    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert run.stdout == "0\n"
+    assert run_python(script) == "0\n"

@@ -60,6 +60,18 @@ def _lint(root: Path, *args: str) -> str:
     return run_cli("lint", "--root", str(root), *ARGS, *args)[1]
 
 
+def _written_after_its_stat(acme: Path) -> KeptContents:
+    """The catalogue's contents with every stat taken (from the kept ones: nothing read), and
+    then EDITED written."""
+    _lint(acme)  # keeps the stats
+    contents = read_files(load_settings(acme).config).contents
+    assert isinstance(contents, KeptContents)
+    LintCache(acme).file_digests(contents)
+    edited = acme / EDITED
+    edited.write_text(edited.read_text() + "# written meanwhile\n")
+    return contents
+
+
 def _kept_paths(root: Path) -> set[str]:
     (entry,) = (root / ".kpigov_cache" / "stats").rglob(f"{STATS_KEY}.json")
     return {key.split("\0")[0] for key in json.loads(entry.read_text())["value"]}
@@ -143,17 +155,12 @@ def test_a_file_written_during_the_run_is_found_when_a_forked_worker_reads_it(
 ) -> None:
     from kpigov.forked import map_forked, usable_cores
 
-    _lint(acme)  # keeps the stats
-    contents = read_files(load_settings(acme).config).contents
-    assert isinstance(contents, KeptContents)
-    LintCache(acme).file_digests(contents)  # the stats are taken; nothing is read
-    edited = acme / EDITED
-    edited.write_text(edited.read_text() + "# written meanwhile\n")
+    contents = _written_after_its_stat(acme)
     others = [rel for rel in contents if rel != EDITED][:20]
     # The edited file is in the worker's share, the last: the worker fails on it, and this
     # process reads the share again itself, where the change is seen.
     read = map_forked(contents.__getitem__, [*others, EDITED], min_share=1)
-    assert read[-1] == edited.read_bytes()
+    assert read[-1] == (acme / EDITED).read_bytes()
     assert contents.changed_during_run
     if usable_cores() < 2:
         pytest.skip("one core: no worker was forked")
@@ -228,12 +235,7 @@ def test_a_file_written_during_a_build_is_found_when_a_page_writer_reads_it(
     from kpigov.forked import usable_cores
     from kpigov.handbook import processes
 
-    _lint(acme)  # keeps the stats
-    contents = read_files(load_settings(acme).config).contents
-    assert isinstance(contents, KeptContents)
-    LintCache(acme).file_digests(contents)  # the stats are taken; nothing is read
-    edited = acme / EDITED
-    edited.write_text(edited.read_text() + "# written meanwhile\n")
+    contents = _written_after_its_stat(acme)
     monkeypatch.setattr(processes, "PARALLEL_FROM", 2)
     jobs = [("kpi", rel) for rel in contents if rel != EDITED][:20] + [("kpi", EDITED)]
     # A writer that fails on the edited file makes this process write every page itself.

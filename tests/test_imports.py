@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.conftest import REPO
+from tests.conftest import REPO, run_python
 
 PROBE = """
 import contextlib
@@ -30,7 +30,4 @@ def test_lint_does_not_import_jinja2() -> None:
 
 def test_version_imports_only_click() -> None:
     probe = "import sys\nfrom kpigov.cli import main\nprint(sorted(m for m in sys.modules if m.startswith('kpigov')))"
-    result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "['kpigov', 'kpigov.cli']"
+    assert run_python(probe).strip() == "['kpigov', 'kpigov.cli']"

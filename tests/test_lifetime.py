@@ -3,15 +3,14 @@ CLI): a library caller's are freed as usual."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import weakref
 
 from kpigov import lifetime
+from tests.conftest import run_python
 
 
 class _Large:
-    pass
+    """An object a run made (a plain class: a weak reference tells when it is freed)."""
 
 
 def test_a_library_caller_keeps_nothing() -> None:
@@ -34,5 +33,4 @@ def test_the_cli_keeps_what_it_is_given_until_it_exits() -> None:
         "del made\n"
         "print(alive() is not None)\n"
     )
-    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert run.stdout == "True\n"
+    assert run_python(script) == "True\n"

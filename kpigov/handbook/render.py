@@ -24,6 +24,7 @@ from kpigov.handbook.keys import PageKeys
 from kpigov.handbook.overview import Pieces
 from kpigov.handbook.publish import remove_marked, staging_folder, swap_in
 from kpigov.handbook.templating import handbook_environment
+from kpigov.lifetime import keep
 from kpigov.loader import Document
 from kpigov.resources import data_dir
 
@@ -36,14 +37,12 @@ def render_site(
     progress: bool = False,
     manifest: Path | None = None,
     trusted: Callable[[], bool] = lambda: True,
-    keep: Callable[..., None] = lambda *_: None,
 ) -> int:
     """Write the handbook to ``out`` (checked by the caller) atomically; the number of pages.
     With ``manifest``, a page whose sources did not change since the last build into ``out`` is
     taken from it rather than rendered; the pages are recorded there for the next build unless
     ``trusted()`` says, once they are written, that a file they were made of was written during
-    the build (its digest, taken from its stat, would not name what the pages show).
-    ``keep`` is given the view model when the site is written (kpigov/lifetime.py)."""
+    the build (its digest, taken from its stat, would not name what the pages show)."""
     # The caller checked ``out`` (publish.check_out_folder); only marked folders are replaced.
     staging = staging_folder(out)
     try:
@@ -54,7 +53,7 @@ def render_site(
         remove_marked(staging)
         raise
     page_reuse.write_manifest(manifest if trusted() else None, out, written)
-    keep(writer, written)
+    keep(writer, written)  # the view model, until a CLI run's fast exit (kpigov/lifetime.py)
     return len(writer.jobs) + 4  # and the overview, rules, findings and changes pages
 
 
