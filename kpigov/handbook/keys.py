@@ -11,7 +11,10 @@ page's key is built from the *sources* its view reads instead:
   fields (they share a file, so that editing one goal does not render every goal's page again);
 - a history by the digest of its file;
 - each reference by what the page shows of it (:meth:`Site.kpi_ref` and the like: a name, a
-  link, or "not published");
+  link, or "not published"), taken as the id it names and that object's name (None when the
+  catalogue has no such object): the rest of what a reference shows follows from those, the
+  page's own path and the shared key, and a name is looked up where a reference's dict took
+  two f-strings to make;
 - the findings on the page's object, every field the page reads;
 - the KPI cards a goal, owner or overview page shows by each card's key;
 - the commits the changes page lists, and the name of each KPI they touched.
@@ -52,6 +55,24 @@ class PageKeys:
         self.site = site
         self.digests = digests
         self._cards: dict[str, str] = {}
+        catalogue = site.catalogue
+        # The name each reference shows, by the id it names (Site.kpi_ref and the like).
+        self._kpi_names = _names(catalogue.kpis)
+        self._goal_names = _names(catalogue.goals)
+        # Catalogue.owner: a person before a team of the same id.
+        self._owner_names = {**_names(catalogue.teams), **_names(catalogue.persons)}
+
+    # -- references ---------------------------------------------------------------------------
+    def kpi_ref(self, kpi_id: Any) -> tuple[Any, str | None]:
+        """What :meth:`Site.kpi_ref` shows of a KPI, known by its id and name."""
+        return kpi_id, self._kpi_names.get(kpi_id) if isinstance(kpi_id, str) else None
+
+    def goal_ref(self, goal_id: Any) -> tuple[Any, str | None]:
+        return goal_id, self._goal_names.get(goal_id) if isinstance(goal_id, str) else None
+
+    def owner_ref(self, owner_id: Any) -> tuple[Any, str | None]:
+        # Site.owner_ref shows "none" for a missing or empty owner: a falsy id is its own key.
+        return owner_id, self._owner_names.get(owner_id) if isinstance(owner_id, str) else None
 
     # -- sources ------------------------------------------------------------------------------
     def document(self, document: Document) -> Any:
@@ -77,14 +98,14 @@ class PageKeys:
         """A KPI's card (Site.card): on goal, owner and overview pages."""
         key = self._cards.get(kpi.id or "")
         if key is None:
-            fields, site = kpi.fields, self.site
+            fields = kpi.fields
             goals = fields.get("goals")
             key = self._cards[kpi.id or ""] = data_digest(
                 (
                     self.document(kpi),
                     self.history(kpi),
-                    site.owner_ref(fields.get("owner"), ""),
-                    site.goal_ref(goals[0], "") if isinstance(goals, list) and goals else None,
+                    self.owner_ref(fields.get("owner")),
+                    self.goal_ref(goals[0]) if isinstance(goals, list) and goals else None,
                 )
             )
         return key
@@ -100,7 +121,7 @@ class PageKeys:
         site, fields = self.site, kpi.fields
         formula = fields.get("formula") if isinstance(fields.get("formula"), dict) else {}
         inputs = [
-            site.kpi_ref(item["kpi"], "../")
+            self.kpi_ref(item["kpi"])
             for item in formula.get("inputs") or []
             if isinstance(item, dict) and item.get("kpi")
         ]
@@ -109,10 +130,10 @@ class PageKeys:
                 self.card(kpi),
                 sorted(kpi.origins.items()),
                 inputs,
-                site.kpi_ref(fields["parent"], "../") if "parent" in fields else None,
-                site.kpi_ref(fields["replaced_by"], "../") if "replaced_by" in fields else None,
-                [site.kpi_ref(child.id, "../") for child in site.breakdowns.get(kpi.id or "", [])],
-                [site.goal_ref(g, "../") for g in fields.get("goals") or [] if isinstance(g, str)],
+                self.kpi_ref(fields["parent"]) if "parent" in fields else None,
+                self.kpi_ref(fields["replaced_by"]) if "replaced_by" in fields else None,
+                [self.kpi_ref(child.id) for child in site.breakdowns.get(kpi.id or "", [])],
+                [self.goal_ref(g) for g in fields.get("goals") or [] if isinstance(g, str)],
                 self.findings(kpi),
                 site.given.git.last_changed.get(kpi.file, ""),
             )
@@ -124,9 +145,9 @@ class PageKeys:
         return data_digest(
             (
                 self.document(goal),
-                site.owner_ref(fields.get("owner"), "../"),
-                site.goal_ref(fields["parent"], "../") if "parent" in fields else None,
-                [site.goal_ref(child.id, "../") for child in site.children.get(goal.id or "", [])],
+                self.owner_ref(fields.get("owner")),
+                self.goal_ref(fields["parent"]) if "parent" in fields else None,
+                [self.goal_ref(child.id) for child in site.children.get(goal.id or "", [])],
                 self.cards(direct),
                 self.cards(below),
                 self.findings(goal),
@@ -138,12 +159,12 @@ class PageKeys:
         return data_digest(
             (
                 self.document(owner),
-                site.owner_ref(fields["team"], "../") if "team" in fields else None,
-                site.owner_ref(fields["lead"], "../") if "lead" in fields else None,
-                [site.owner_ref(member.id, "../") for member in members],
+                self.owner_ref(fields["team"]) if "team" in fields else None,
+                self.owner_ref(fields["lead"]) if "lead" in fields else None,
+                [self.owner_ref(member.id) for member in members],
                 self.cards(site.kpis_by_owner.get(owner.id or "", [])),
                 [self.cards(site.kpis_by_owner.get(member.id or "", [])) for member in members],
-                [site.goal_ref(g.id, "../") for g in site.goals_by_owner.get(owner.id or "", [])],
+                [self.goal_ref(g.id) for g in site.goals_by_owner.get(owner.id or "", [])],
                 self.findings(owner),
             )
         )
@@ -185,3 +206,8 @@ class PageKeys:
 
 def _by_id(document: Document) -> str:
     return document.id or ""
+
+
+def _names(documents: Mapping[str, Document]) -> dict[str, str]:
+    """Each document's id -> the name a reference to it shows."""
+    return {key: str(doc.fields.get("name", doc.id)) for key, doc in documents.items()}
