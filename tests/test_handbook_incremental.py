@@ -255,3 +255,37 @@ def test_the_overview_pieces_are_kept_by_card_key(tmp_path: Path) -> None:
         path.write_text(broken)
         assert Pieces(path, "shared").known == {}
     assert Pieces(None, "shared").known == {}
+
+
+def test_a_build_that_starts_before_the_last_manifest_is_written_equals_a_clean_build(
+    acme: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large build leaves its manifest to a detached writer; the next build may start before
+    it is written and read the one before, which names pages the site no longer holds."""
+    from kpigov import background
+    from kpigov.handbook import processes
+
+    monkeypatch.setattr(processes, "PARALLEL_FROM", 2)  # this small site counts as large
+    asked: list[str] = []
+
+    def written_at_once(work):  # type: ignore[no-untyped-def]
+        asked.append("written")
+        work()
+        return True
+
+    def never_written(work):  # type: ignore[no-untyped-def]
+        asked.append("dropped")
+        return True
+
+    site = tmp_path / "site"
+    monkeypatch.setattr(background, "run_detached", written_at_once)
+    api.build(acme, site, today=TODAY)
+    monkeypatch.setattr(background, "run_detached", never_written)
+    rng = random.Random(7)
+    for number in range(2):  # the site moves on; the manifest stays the first build's
+        _edit(acme, "name", rng)
+        api.build(acme, site, today=TODAY)
+        clean = tmp_path / f"clean-{number}"
+        api.build(acme, clean, today=TODAY)
+        assert _tree(site) == _tree(clean)
+    assert "written" in asked and "dropped" in asked

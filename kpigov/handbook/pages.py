@@ -105,29 +105,45 @@ def read_manifest(path: Path | None, out: Path) -> dict[str, Entry]:
         if manifest.get("format") != MANIFEST_FORMAT or manifest.get("out") != str(out):
             return {}
         pages = manifest["pages"]
+        # Entries of another shape are left out; an entry's parts are compared as they are (a
+        # part that is not text matches nothing, and its page is rendered again).
         return {
-            str(relative): [str(entry[0]), str(entry[1]), str(entry[2])]
+            relative: entry
             for relative, entry in pages.items()
-            if isinstance(entry, list) and len(entry) == 3
+            if type(entry) is list and len(entry) == 3
         }
     except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return {}
 
 
-def write_manifest(path: Path | None, out: Path, pages: Mapping[str, Entry]) -> None:
+def write_manifest(
+    path: Path | None, out: Path, pages: Mapping[str, Entry], detached: bool = False
+) -> None:
     """Record the pages of a build (a manifest that cannot be written only costs the next
-    build its reuse)."""
+    build its reuse). ``detached``: by a detached process, so that a large build does not wait
+    for its JSON. A build that starts before it is written reads the last one, which every page
+    checks itself against: an entry whose page was rendered since names other inputs, or other
+    bytes than the page holds, and the page is rendered again."""
     if path is None:
         return
-    from kpigov.atomic import write_atomic
 
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(
-            path,
-            json.dumps({"format": MANIFEST_FORMAT, "out": str(out), "pages": pages}),
-            durable=False,
-        )
+    def write() -> None:
+        from kpigov.atomic import write_atomic
+
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(
+                path,
+                json.dumps({"format": MANIFEST_FORMAT, "out": str(out), "pages": pages}),
+                durable=False,
+            )
+
+    if detached:
+        from kpigov.background import run_detached
+
+        if run_detached(write):
+            return
+    write()
 
 
 def signature(page: Path | str, settled_before: int | None = None) -> str:

@@ -52,7 +52,12 @@ def render_site(
     except BaseException:
         remove_marked(staging)
         raise
-    page_reuse.write_manifest(manifest if trusted() else None, out, written)
+    page_reuse.write_manifest(
+        manifest if trusted() else None,
+        out,
+        written,
+        detached=len(writer.jobs) >= processes.PARALLEL_FROM,
+    )
     keep(writer, written)  # the view model, until a CLI run's fast exit (kpigov/lifetime.py)
     return len(writer.jobs) + 4  # and the overview, rules, findings and changes pages
 
