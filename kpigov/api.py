@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from kpigov.engine import LintResult as EngineResult
     from kpigov.files import CatalogueFiles
     from kpigov.gitdiff import BaseCatalogue
+    from kpigov.handbook.templating import CompiledInAdvance
     from kpigov.rulebook import Rule
 
 KpigovError = ConfigError  # a usage or configuration error: the CLI's exit 2
@@ -507,18 +508,15 @@ def build(
 ) -> BuildResult:
     """Build the handbook of the catalogue at (or above) ``root`` into ``out`` (default
     ``site/`` under the root). The output folder is checked before anything is written."""
-    import hashlib
-
-    from kpigov.cache import LintCache
     from kpigov.files import read_files
-    from kpigov.handbook.gitlog import read_history
+    from kpigov.handbook.labels import LABELS
     from kpigov.handbook.publish import UnsafeOutput, check_out_folder
-    from kpigov.handbook.render import render_site
-    from kpigov.handbook.site import BuildInput, generated_date
+    from kpigov.handbook.templating import CompiledInAdvance
+    from kpigov.resources import data_dir
 
     catalogue_root = find_catalogue_root(root)
     settings = load_settings(catalogue_root)
-    config, rules = settings.config, settings.rules
+    config = settings.config
     today = today or dt.date.today()
     files = read_files(config)
     try:  # before anything is read into the cache or written
@@ -531,6 +529,47 @@ def build(
         )
     except UnsafeOutput as error:
         raise KpigovError(str(error)) from None
+    build_language = language or config.language
+    # The templates are compiled by a process of their own while the catalogue is checked.
+    compiled = CompiledInAdvance(
+        data_dir("templates") / "handbook", LABELS.get(build_language, LABELS["en"])
+    )
+    try:
+        return _build_into(
+            target,
+            catalogue_root,
+            settings,
+            files,
+            today,
+            public,
+            build_language,
+            progress,
+            compiled,
+        )
+    finally:
+        compiled.wait()  # its process ends, whatever happened here
+
+
+def _build_into(
+    target: Path,
+    catalogue_root: Path,
+    settings: Settings,
+    files: CatalogueFiles,
+    today: dt.date,
+    public: bool,
+    language: str,
+    progress: bool,
+    compiled: CompiledInAdvance,
+) -> BuildResult:
+    """The handbook of a checked output folder (see :func:`build`)."""
+    import hashlib
+
+    from kpigov.cache import LintCache
+    from kpigov.handbook.gitlog import read_history
+    from kpigov.handbook.render import render_site
+    from kpigov.handbook.site import BuildInput, generated_date
+
+    rules = settings.rules
     cache = LintCache(catalogue_root)
     if public:
         catalogue, findings, left_out = _public_catalogue(settings, today, files, cache)
@@ -548,11 +587,12 @@ def build(
         catalogue=catalogue,
         findings=findings,
         rules=list(rules.values()),
-        language=language or config.language,
+        language=language,
         public=public,
         generated=generated_date(today),
         git=read_history(catalogue_root),
         digests=cache.file_digests(files.contents),
+        compiled=compiled,
     )
     # A history is read when a page that shows it is rendered (most are taken from the last
     # build): a read that finds its file written since the stats were taken makes the cache

@@ -509,3 +509,38 @@ def test_the_changes_page_names_the_first_kpis_of_a_large_commit_and_counts_the_
         changes = (out / "changes.html").read_text()
         assert re.findall(r'href="kpis/([^"]+)\.html"', changes) == ids[:CHANGED_KPIS_SHOWN]
         assert f'<span class="muted">{more}</span>' in changes
+
+
+def test_templates_compiled_in_advance_render_what_jinja2_compiles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build's templates come compiled from a process of its own (CompiledInAdvance); the
+    site is the one jinja2 renders from templates it compiles itself, in English and Dutch."""
+    import os
+    import threading
+
+    from kpigov.handbook import templating
+    from kpigov.resources import data_dir
+
+    received: list[int] = []
+    original_wait = templating.CompiledInAdvance.wait
+
+    def counted(self: templating.CompiledInAdvance) -> dict[str, tuple[str | None, bytes]]:
+        codes = original_wait(self)
+        received.append(len(codes))
+        return codes
+
+    for language in ("en", "nl"):
+        ahead, itself = tmp_path / f"ahead-{language}", tmp_path / f"itself-{language}"
+        monkeypatch.setattr(templating.CompiledInAdvance, "wait", counted)
+        _build(ACME, ahead, "--lang", language)
+        monkeypatch.setattr(templating.CompiledInAdvance, "wait", lambda self: {})
+        _build(ACME, itself, "--lang", language)
+        files = sorted(p.relative_to(ahead) for p in ahead.rglob("*") if p.is_file())
+        assert files == sorted(p.relative_to(itself) for p in itself.rglob("*") if p.is_file())
+        for relative in files:
+            assert (ahead / relative).read_bytes() == (itself / relative).read_bytes(), relative
+    templates = list((data_dir("templates") / "handbook").glob("*.html"))
+    assert received
+    if hasattr(os, "fork") and threading.active_count() == 1:  # else nothing is compiled ahead
+        assert all(count == len(templates) for count in received)

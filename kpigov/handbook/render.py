@@ -80,7 +80,9 @@ class _SiteWriter:
         self.templates = data_dir("templates") / "handbook"
         self.site = site = views.Site(given)
         self.keys = PageKeys(site, given.digests)
-        self.env = handbook_environment(self.templates, site.labels)
+        if given.compiled is not None:
+            given.compiled.wait()  # before any process is forked (they would share its pipe)
+        self.env = handbook_environment(self.templates, site.labels, given.compiled)
         self.common = {
             "title": given.catalogue.config.name,
             "labels": site.labels,

@@ -25,6 +25,7 @@ from kpigov.handbook.gitlog import Commit, GitHistory
 from kpigov.handbook.labels import LABELS
 from kpigov.handbook.markdown import is_safe_link, render_markdown
 from kpigov.handbook.numbers import format_number, with_unit
+from kpigov.handbook.templating import CompiledInAdvance
 from kpigov.loader import Document
 from kpigov.rulebook import CATEGORIES, SMART_LETTERS, Rule
 
@@ -43,6 +44,8 @@ class BuildInput:
     # root-relative file -> digest of its content (kpigov/handbook/keys.py); a file not here
     # is keyed by its documents' fields
     digests: Mapping[str, str] = field(default_factory=dict)
+    # The templates, compiled meanwhile by a process of their own (templating.CompiledInAdvance)
+    compiled: CompiledInAdvance | None = None
 
 
 def _number(value: Any) -> str:
