@@ -417,13 +417,10 @@ class _Incremental:
         # hold its KPIs are read whole.
         base_catalogue = base()
         whole_files = set(changed)
-        if base_catalogue is not None:
-            base_ids = set(base_catalogue.kpis)
-            whole_files |= {
-                rel
-                for rel in yaml_files
-                if rel not in whole_files and any(row[3] in base_ids for row in stored[rel])
-            }
+        if base_catalogue is not None and base_catalogue.kpis:
+            base_ids = base_catalogue.kpis.keys()
+            # One flat pass over the stored rows: a generator per file cost more than the rows.
+            whole_files |= {rel for rel in yaml_files for row in stored[rel] if row[3] in base_ids}
         whole_files |= self.parents_files(loaded)
         catalogue = self.catalogue(changed, whole_files, loaded)
         catalogue.base = base_catalogue
