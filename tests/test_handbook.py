@@ -6,6 +6,7 @@ from __future__ import annotations
 import filecmp
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import example, given, settings
@@ -544,3 +545,36 @@ def test_templates_compiled_in_advance_render_what_jinja2_compiles(
     assert received
     if hasattr(os, "fork") and threading.active_count() == 1:  # else nothing is compiled ahead
         assert all(count == len(templates) for count in received)
+
+
+def test_a_build_that_fails_leaves_no_process_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process that compiles the templates is waited for even when the build fails before
+    it renders anything."""
+    import os
+    import threading
+
+    from kpigov import api
+    from kpigov.handbook import templating
+
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        pytest.skip("no process is forked here")
+    started: list[templating.CompiledInAdvance] = []
+
+    class Recorded(templating.CompiledInAdvance):
+        def __init__(self, *args: Any) -> None:
+            super().__init__(*args)
+            started.append(self)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the catalogue could not be read, say")
+
+    monkeypatch.setattr(templating, "CompiledInAdvance", Recorded)
+    monkeypatch.setattr(api, "_checked_catalogue", broken)
+    with pytest.raises(RuntimeError):
+        api.build(ACME, tmp_path / "site")
+    (compiling,) = started
+    assert compiling._pid > 0
+    with pytest.raises(ChildProcessError):  # reaped already: no zombie, nothing running
+        os.waitpid(compiling._pid, os.WNOHANG)
