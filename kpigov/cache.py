@@ -443,7 +443,7 @@ def _encode_file(
 
 def _decode_file(path: str, value: dict[str, Any]) -> tuple[FileResult, list[Violation], Any]:
     # The loader is imported here: a lint answered from the cache never needs it.
-    from kpigov.loader import Document, FileResult, decode_positions
+    from kpigov.loader import NOTHING_INVALID, Document, FileResult, decode_positions
 
     documents = []
     for item in value["documents"]:
@@ -465,11 +465,11 @@ def _decode_file(path: str, value: dict[str, Any]) -> tuple[FileResult, list[Vio
             item["data"],
             item["root"],
             item["positions"],
-            [tuple(p) for p in item["nonfinite"]],
+            [tuple(p) for p in item["nonfinite"]] or (),
         )
         document.kind = item["kind"]
         document.id = item["id"]
-        document.invalid = frozenset(item["invalid"])
+        document.invalid = frozenset(item["invalid"]) if item["invalid"] else NOTHING_INVALID
         documents.append(document)
     problems = {
         rule: [_decode_violation(v, documents) for v in items]

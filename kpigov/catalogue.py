@@ -18,7 +18,7 @@ from kpigov.files import CatalogueFiles, Discovery, KeptContents, LazyContents, 
 from kpigov.findings import Span, Violation, format_yaml_path
 from kpigov.forked import map_forked
 from kpigov.history import History, HistoryProblem, parse_history
-from kpigov.loader import DOCUMENT_START, Document, FileResult, load_bytes
+from kpigov.loader import DOCUMENT_START, NOTHING_INVALID, Document, FileResult, load_bytes
 from kpigov.schema import DOCUMENT_KINDS, validate
 from kpigov.suppressions import Suppression, find_suppressions
 
@@ -163,7 +163,7 @@ def _validate(document: Document) -> list[Violation]:
                 fingerprint_path=format_yaml_path(path),
             )
         )
-    document.invalid = frozenset(invalid)
+    document.invalid = frozenset(invalid) if invalid else NOTHING_INVALID
     identifier = data.get("id")
     if "id" not in invalid and isinstance(identifier, str) and identifier:
         document.id = identifier

@@ -58,7 +58,7 @@ from kpigov.engine import FILE_PROBLEM_RULES, RulePlan, is_local, raw_findings
 from kpigov.files import CatalogueFiles
 from kpigov.findings import Finding, raw_finding_from_row, raw_finding_row
 from kpigov.history import History, StoredHistory
-from kpigov.loader import Document, RawPos, YamlPath, to_span
+from kpigov.loader import NOTHING_INVALID, Document, RawPos, YamlPath, to_span
 from kpigov.suppressions import Suppression
 
 if TYPE_CHECKING:
@@ -204,10 +204,10 @@ def _decode_document(
     document.data = data
     document.root = root
     document.positions = ""  # read from the file's cache entry when asked (_position_maps)
-    document.nonfinite = []
+    document.nonfinite = ()
     document.kind = kind
     document.id = object_id
-    document.invalid = frozenset(invalid) if invalid else _NOTHING_INVALID
+    document.invalid = frozenset(invalid) if invalid else NOTHING_INVALID
     document.fields = data if plain else {}
     document.origins = {}
     document.schema_invalid = None
@@ -216,9 +216,6 @@ def _decode_document(
     document._whole_file = whole_file
     document._index = index
     return document
-
-
-_NOTHING_INVALID: frozenset[str] = frozenset()
 
 
 def _encode_history(history: History) -> list[Any] | None:
