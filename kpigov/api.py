@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from kpigov.engine import LintResult as EngineResult
     from kpigov.files import CatalogueFiles
     from kpigov.gitdiff import BaseCatalogue
-    from kpigov.handbook.templating import CompiledInAdvance
     from kpigov.rulebook import Rule
 
 KpigovError = ConfigError  # a usage or configuration error: the CLI's exit 2
@@ -508,15 +507,20 @@ def build(
 ) -> BuildResult:
     """Build the handbook of the catalogue at (or above) ``root`` into ``out`` (default
     ``site/`` under the root). The output folder is checked before anything is written."""
+    import hashlib
+
+    from kpigov.cache import LintCache
     from kpigov.files import read_files
-    from kpigov.handbook.labels import LABELS
+    from kpigov.handbook.gitlog import read_history
+    from kpigov.handbook.labels import labels_for
     from kpigov.handbook.publish import UnsafeOutput, check_out_folder
-    from kpigov.handbook.templating import CompiledInAdvance
-    from kpigov.resources import data_dir
+    from kpigov.handbook.render import render_site
+    from kpigov.handbook.site import BuildInput, generated_date
+    from kpigov.handbook.templating import CompiledInAdvance, handbook_templates
 
     catalogue_root = find_catalogue_root(root)
     settings = load_settings(catalogue_root)
-    config = settings.config
+    config, rules = settings.config, settings.rules
     today = today or dt.date.today()
     files = read_files(config)
     try:  # before anything is read into the cache or written
@@ -529,92 +533,55 @@ def build(
         )
     except UnsafeOutput as error:
         raise KpigovError(str(error)) from None
-    build_language = language or config.language
-    # The templates are compiled by a process of their own while the catalogue is checked.
-    compiled = CompiledInAdvance(
-        data_dir("templates") / "handbook", LABELS.get(build_language, LABELS["en"])
-    )
-    try:
-        return _build_into(
-            target,
-            catalogue_root,
-            settings,
-            files,
-            today,
-            public,
-            build_language,
-            progress,
-            compiled,
+    language = language or config.language
+    # The templates are compiled by a process of their own while the catalogue is checked;
+    # leaving the block waits for it, whatever happened.
+    with CompiledInAdvance(handbook_templates(), labels_for(language)) as compiled:
+        cache = LintCache(catalogue_root)
+        if public:
+            catalogue, findings, left_out = _public_catalogue(settings, today, files, cache)
+        else:
+            # As a lint would, incrementally after an edit of KPI files; the state it keeps holds
+            # whole documents, so that the catalogue it makes from them is the whole catalogue
+            # without reading every file's cache entry.
+            catalogue, result = _checked_catalogue(
+                settings, today, files, cache, None, None, None, whole=True
+            )
+            findings, left_out = result.findings, _unreadable_left_out(catalogue)
+            _restore_parse_errors(catalogue, files, cache)
+        kpi_count = len(catalogue.kpis)
+        given = BuildInput(
+            catalogue=catalogue,
+            findings=findings,
+            rules=list(rules.values()),
+            language=language,
+            public=public,
+            generated=generated_date(today),
+            git=read_history(catalogue_root),
+            digests=cache.file_digests(files.contents),
+            compiled=compiled,
         )
-    finally:
-        compiled.wait()  # its process ends, whatever happened here
-
-
-def _build_into(
-    target: Path,
-    catalogue_root: Path,
-    settings: Settings,
-    files: CatalogueFiles,
-    today: dt.date,
-    public: bool,
-    language: str,
-    progress: bool,
-    compiled: CompiledInAdvance,
-) -> BuildResult:
-    """The handbook of a checked output folder (see :func:`build`)."""
-    import hashlib
-
-    from kpigov.cache import LintCache
-    from kpigov.handbook.gitlog import read_history
-    from kpigov.handbook.render import render_site
-    from kpigov.handbook.site import BuildInput, generated_date
-
-    rules = settings.rules
-    cache = LintCache(catalogue_root)
-    if public:
-        catalogue, findings, left_out = _public_catalogue(settings, today, files, cache)
-    else:
-        # As a lint would, incrementally after an edit of KPI files; the state it keeps holds
-        # whole documents, so that the catalogue it makes from them is the whole catalogue
-        # without reading every file's cache entry.
-        catalogue, result = _checked_catalogue(
-            settings, today, files, cache, None, None, None, whole=True
+        # A history is read when a page that shows it is rendered (most are taken from the last
+        # build): a read that finds its file written since the stats were taken makes the cache
+        # untrusted, and then the build keeps no manifest and no pieces (render_site asks at the end).
+        manifest = (
+            cache.folder / "pages" / f"{hashlib.sha1(str(target).encode()).hexdigest()[:24]}.json"
+            if cache.enabled and cache.trusted()  # nothing read so far was written meanwhile
+            else None
         )
-        findings, left_out = result.findings, _unreadable_left_out(catalogue)
-        _restore_parse_errors(catalogue, files, cache)
-    kpi_count = len(catalogue.kpis)
-    given = BuildInput(
-        catalogue=catalogue,
-        findings=findings,
-        rules=list(rules.values()),
-        language=language,
-        public=public,
-        generated=generated_date(today),
-        git=read_history(catalogue_root),
-        digests=cache.file_digests(files.contents),
-        compiled=compiled,
-    )
-    # A history is read when a page that shows it is rendered (most are taken from the last
-    # build): a read that finds its file written since the stats were taken makes the cache
-    # untrusted, and then the build keeps no manifest and no pieces (render_site asks at the end).
-    manifest = (
-        cache.folder / "pages" / f"{hashlib.sha1(str(target).encode()).hexdigest()[:24]}.json"
-        if cache.enabled and cache.trusted()  # nothing read so far was written meanwhile
-        else None
-    )
-    try:
-        pages = render_site(
-            given,
-            target,
-            progress=progress and kpi_count > 200,
-            manifest=manifest,
-            trusted=cache.trusted,
-        )
-    except OSError as error:
-        raise KpigovError(f"cannot write the handbook to {target}: {error.strerror}") from None
-    cache.flush(background=True)
-    keep(given, files)
-    return BuildResult(target, pages, kpi_count, public, left_out)
+        try:
+            pages = render_site(
+                given,
+                target,
+                progress=progress and kpi_count > 200,
+                manifest=manifest,
+                trusted=cache.trusted,
+            )
+        except OSError as error:
+            raise KpigovError(f"cannot write the handbook to {target}: {error.strerror}") from None
+        cache.flush(background=True)
+        keep(given, files)
+        return BuildResult(target, pages, kpi_count, public, left_out)
 
 
 def _restore_parse_errors(catalogue: Catalogue, files: CatalogueFiles, cache: LintCache) -> None:

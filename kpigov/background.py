@@ -40,6 +40,12 @@ def run_detached(work: Callable[[], None]) -> bool:
     return True
 
 
+def run_detached_or_here(work: Callable[[], None], detached: bool) -> None:
+    """Run ``work`` in a detached process when ``detached`` (and the system can), else here."""
+    if not (detached and run_detached(work)):
+        work()
+
+
 def _close_inherited_pipes() -> None:
     """Close every pipe above the standard streams: detached work talks to no one, and a
     process reading such a pipe to its end would wait for this one to finish."""

@@ -36,6 +36,12 @@ PIPE_SIZE = 1 << 20  # bytes
 OWN_SHARE_WEIGHT = 1.0
 
 
+def can_fork() -> bool:
+    """Whether this process may fork a worker: the system has fork, and this process runs no
+    other thread (forking a threaded process can deadlock in the child)."""
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
 def usable_cores() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -69,7 +75,7 @@ def map_forked(
     kept_set = set(kept)
     sent = [index for index in range(len(items)) if index not in kept_set]
     workers = min(usable_cores(), MAX_WORKERS, len(sent) + 1, int(sum(costs) // max(min_share, 1)))
-    if workers < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
+    if workers < 2 or not can_fork():
         return [function(item) for item in items]
     weights = [own_share_weight] + [1.0] * (workers - 1)
     bounds = _share_bounds([costs[i] for i in sent], weights, head=sum(costs[i] for i in kept))
@@ -113,7 +119,7 @@ def start_worker(
 ) -> _Worker[R] | None:
     """A forked worker doing ``function`` over ``share`` while the caller goes on (None when
     none can start): :meth:`_Worker.finish` gives its results, or None when it failed."""
-    if not hasattr(os, "fork") or threading.active_count() > 1:
+    if not can_fork():
         return None
     return _start(function, share, done)
 

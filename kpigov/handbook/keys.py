@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from kpigov.checks.common import active_kpis_by_goal
 from kpigov.handbook.pages import data_digest
+from kpigov.handbook.site import shown_name
 
 if TYPE_CHECKING:
     from kpigov.findings import Finding
@@ -62,17 +63,15 @@ class PageKeys:
         # Catalogue.owner: a person before a team of the same id.
         self._owner_names = {**_names(catalogue.teams), **_names(catalogue.persons)}
 
-    # -- references ---------------------------------------------------------------------------
+    # -- references: what Site.kpi_ref and the like show, known by the id and its name --------
     def kpi_ref(self, kpi_id: Any) -> tuple[Any, str | None]:
-        """What :meth:`Site.kpi_ref` shows of a KPI, known by its id and name."""
-        return kpi_id, self._kpi_names.get(kpi_id) if isinstance(kpi_id, str) else None
+        return _reference(self._kpi_names, kpi_id)
 
     def goal_ref(self, goal_id: Any) -> tuple[Any, str | None]:
-        return goal_id, self._goal_names.get(goal_id) if isinstance(goal_id, str) else None
+        return _reference(self._goal_names, goal_id)
 
     def owner_ref(self, owner_id: Any) -> tuple[Any, str | None]:
-        # Site.owner_ref shows "none" for a missing or empty owner: a falsy id is its own key.
-        return owner_id, self._owner_names.get(owner_id) if isinstance(owner_id, str) else None
+        return _reference(self._owner_names, owner_id)
 
     # -- sources ------------------------------------------------------------------------------
     def document(self, document: Document) -> Any:
@@ -210,4 +209,10 @@ def _by_id(document: Document) -> str:
 
 def _names(documents: Mapping[str, Document]) -> dict[str, str]:
     """Each document's id -> the name a reference to it shows."""
-    return {key: str(doc.fields.get("name", doc.id)) for key, doc in documents.items()}
+    return {key: shown_name(document) for key, document in documents.items()}
+
+
+def _reference(names: Mapping[str, str], object_id: Any) -> tuple[Any, str | None]:
+    """A reference's part of a key: the id as written (a missing or empty one is shown as such)
+    and the name of the object it names, None when there is none."""
+    return object_id, names.get(object_id) if isinstance(object_id, str) else None

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+
+def labels_for(language: str) -> dict[str, str]:
+    """The labels of a handbook in ``language`` (English for any other)."""
+    return LABELS.get(language, LABELS["en"])
+
+
 LABELS: dict[str, dict[str, str]] = {
     "en": {
         "handbook": "KPI handbook",

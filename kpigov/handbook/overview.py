@@ -73,12 +73,9 @@ class Pieces:
         detached process, so that the build does not wait for 20 MB of JSON."""
         if self.path is None or (not self.made and self.used.keys() == self.known.keys()):
             return
-        if detached:
-            from kpigov.background import run_detached
+        from kpigov.background import run_detached_or_here
 
-            if run_detached(self._write):
-                return
-        self._write()
+        run_detached_or_here(self._write, detached)
 
     def _write(self) -> None:
         from kpigov.atomic import write_atomic

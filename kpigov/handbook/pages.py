@@ -138,12 +138,9 @@ def write_manifest(
                 durable=False,
             )
 
-    if detached:
-        from kpigov.background import run_detached
+    from kpigov.background import run_detached_or_here
 
-        if run_detached(write):
-            return
-    write()
+    run_detached_or_here(write, detached)
 
 
 def signature(page: Path | str, settled_before: int | None = None) -> str:

@@ -23,10 +23,9 @@ from kpigov.handbook import site as views
 from kpigov.handbook.keys import PageKeys
 from kpigov.handbook.overview import Pieces
 from kpigov.handbook.publish import remove_marked, staging_folder, swap_in
-from kpigov.handbook.templating import handbook_environment
+from kpigov.handbook.templating import handbook_environment, handbook_templates
 from kpigov.lifetime import keep
 from kpigov.loader import Document
-from kpigov.resources import data_dir
 
 Page = tuple[str, page_reuse.Entry]  # a file of the site, and its manifest entry
 
@@ -77,7 +76,7 @@ class _SiteWriter:
         # Paths as text, joined with "/" (both are absolute folders, never "/" itself):
         # pathlib, and even os.path.join, cost as much as the links, fifteen thousand times.
         self.out_text, self.staging_text = str(out), str(staging)
-        self.templates = data_dir("templates") / "handbook"
+        self.templates = handbook_templates()
         self.site = site = views.Site(given)
         self.keys = PageKeys(site, given.digests)
         if given.compiled is not None:

@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kpigov.catalogue import Catalogue
 from kpigov.checks.common import (
@@ -22,12 +22,14 @@ from kpigov.config import CONFIG_FILE
 from kpigov.findings import Finding
 from kpigov.handbook.chart import sparkline, trend_svg
 from kpigov.handbook.gitlog import Commit, GitHistory
-from kpigov.handbook.labels import LABELS
+from kpigov.handbook.labels import labels_for
 from kpigov.handbook.markdown import is_safe_link, render_markdown
 from kpigov.handbook.numbers import format_number, with_unit
-from kpigov.handbook.templating import CompiledInAdvance
 from kpigov.loader import Document
 from kpigov.rulebook import CATEGORIES, SMART_LETTERS, Rule
+
+if TYPE_CHECKING:
+    from kpigov.handbook.templating import CompiledInAdvance
 
 SMART = tuple(SMART_LETTERS)
 
@@ -48,6 +50,11 @@ class BuildInput:
     compiled: CompiledInAdvance | None = None
 
 
+def shown_name(document: Document) -> str:
+    """The name a reference to a document shows (its id when it has none)."""
+    return str(document.fields.get("name", document.id))
+
+
 def _number(value: Any) -> str:
     return format_number(value)
 
@@ -58,7 +65,7 @@ class Site:
     def __init__(self, given: BuildInput) -> None:
         self.given = given
         self.catalogue = given.catalogue
-        self.labels = LABELS.get(given.language, LABELS["en"])
+        self.labels = labels_for(given.language)
         self.rules = {rule.id: rule for rule in given.rules}
         self.findings = [f for f in given.findings if not f.suppressed]
         self.by_object: dict[str, list[Finding]] = {}
@@ -105,7 +112,7 @@ class Site:
                 "name": self.labels["not_published"] if self.given.public else str(kpi_id),
                 "href": "",
             }
-        return {"name": str(kpi.fields.get("name", kpi.id)), "href": f"{prefix}kpis/{kpi.id}.html"}
+        return {"name": shown_name(kpi), "href": f"{prefix}kpis/{kpi.id}.html"}
 
     def goal_ref(self, goal_id: Any, prefix: str) -> dict[str, str]:
         goal = self.catalogue.goals.get(goal_id) if isinstance(goal_id, str) else None
@@ -113,10 +120,7 @@ class Site:
             if self.given.public:
                 return {"name": self.labels["not_published"], "href": ""}
             return {"name": str(goal_id), "href": ""}
-        return {
-            "name": str(goal.fields.get("name", goal.id)),
-            "href": f"{prefix}goals/{goal.id}.html",
-        }
+        return {"name": shown_name(goal), "href": f"{prefix}goals/{goal.id}.html"}
 
     def owner_ref(self, owner_id: Any, prefix: str) -> dict[str, str]:
         owner = self.catalogue.owner(owner_id) if isinstance(owner_id, str) else None
@@ -124,10 +128,7 @@ class Site:
             if owner_id and self.given.public:
                 return {"name": self.labels["not_published"], "href": ""}
             return {"name": str(owner_id or self.labels["none"]), "href": ""}
-        return {
-            "name": str(owner.fields.get("name", owner.id)),
-            "href": f"{prefix}owners/{owner.id}.html",
-        }
+        return {"name": shown_name(owner), "href": f"{prefix}owners/{owner.id}.html"}
 
     def finding_view(self, finding: Finding, prefix: str) -> dict[str, Any]:
         rule = self.rules.get(finding.rule)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import marshal
 import os
 import re
-import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from jinja2.bccache import Bucket, BytecodeCache
 from jinja2.ext import Extension
 from markupsafe import escape
+
+from kpigov.forked import can_fork
+from kpigov.resources import data_dir
 
 # What getattr finds on a plain dict: its methods and special attributes.
 _DICT_ATTRIBUTES = frozenset(dir(dict))
@@ -77,32 +79,21 @@ def handbook_environment(
     return env
 
 
-class _Compiled(BytecodeCache):
-    """Keeps the code of each template a (forked) environment compiles."""
-
-    def __init__(self) -> None:
-        self.codes: dict[str, tuple[str | None, bytes]] = {}
-
-    def load_bytecode(self, bucket: Bucket) -> None:
-        pass
-
-    def dump_bytecode(self, bucket: Bucket) -> None:
-        self.codes[bucket.key] = (bucket.checksum, marshal.dumps(bucket.code))
-
-
 class CompiledInAdvance(BytecodeCache):
     """The handbook's templates, compiled by a forked process while the build does its other
     work (a tenth of a second that the build would otherwise wait for when it renders its first
     pages). Its code comes through a pipe from that process, never from a file: nothing another
     user could leave in a folder is loaded as code. A template whose source differs from the
-    one compiled, or any failure, leaves jinja2 to compile it as usual."""
+    one compiled, or any failure, leaves jinja2 to compile it as usual.
+
+    Used as a context manager: leaving the block waits for the process, whatever happened."""
 
     def __init__(self, templates: Path, labels: Mapping[str, str]) -> None:
-        self._codes: dict[str, tuple[str | None, bytes]] | None = {}
+        self._codes: dict[str, tuple[str, bytes]] | None = {}
         self._pipe: int | None = None
         self._pid = 0
-        if not hasattr(os, "fork") or threading.active_count() > 1:
-            return  # forking a threaded process can deadlock
+        if not can_fork():
+            return
         try:
             read_end, write_end = os.pipe()
             pid = os.fork()
@@ -111,18 +102,35 @@ class CompiledInAdvance(BytecodeCache):
         if pid == 0:
             try:
                 os.close(read_end)
-                compiled = _Compiled()
-                env = handbook_environment(templates, labels, compiled)
-                for name in env.list_templates(filter_func=lambda name: name.endswith(".html")):
-                    env.get_template(name)
                 with os.fdopen(write_end, "wb") as pipe:
-                    pipe.write(marshal.dumps(compiled.codes))
+                    pipe.write(marshal.dumps(self._compile_all(templates, labels)))
             finally:
                 os._exit(0)
         os.close(write_end)
         self._codes, self._pipe, self._pid = None, read_end, pid
 
-    def wait(self) -> dict[str, tuple[str | None, bytes]]:
+    def _compile_all(
+        self, templates: Path, labels: Mapping[str, str]
+    ) -> dict[str, tuple[str, bytes]]:
+        """Each template's code, marshalled, by the key and checksum jinja2 gives its bucket
+        (what :meth:`load_bytecode` is asked for)."""
+        env = handbook_environment(templates, labels)
+        assert env.loader is not None
+        codes = {}
+        for name in env.list_templates(filter_func=lambda name: name.endswith(".html")):
+            source, filename, _ = env.loader.get_source(env, name)
+            code = env.compile(source, name, filename)
+            key = self.get_cache_key(name, filename)
+            codes[key] = (self.get_source_checksum(source), marshal.dumps(code))
+        return codes
+
+    def __enter__(self) -> CompiledInAdvance:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.wait()  # the process ends, whatever happened in the block
+
+    def wait(self) -> dict[str, tuple[str, bytes]]:
         """The compiled templates, once the process has sent them (and ended). Called before the
         build forks any other process, which would share the pipe."""
         if self._codes is None:
@@ -143,4 +151,10 @@ class CompiledInAdvance(BytecodeCache):
             bucket.code = marshal.loads(entry[1])
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        pass
+        """Nothing is kept of a template jinja2 compiled itself: it serves this build only, and
+        nothing is ever written to disk (see the class's description)."""
+
+
+def handbook_templates() -> Path:
+    """The folder of the handbook's templates."""
+    return data_dir("templates") / "handbook"
