@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,8 +31,10 @@ if TYPE_CHECKING:
     from kpigov.cache import LintCache
     from kpigov.catalogue import Catalogue
     from kpigov.engine import LintResult as EngineResult
+    from kpigov.engine import RulePlan
     from kpigov.files import CatalogueFiles
     from kpigov.gitdiff import BaseCatalogue
+    from kpigov.loader import Document
     from kpigov.rulebook import Rule
 
 KpigovError = ConfigError  # a usage or configuration error: the CLI's exit 2
@@ -363,7 +366,8 @@ def _checked_catalogue(
     if run is not None:
         catalogue, raw, new_state = run.catalogue, run.raw, run.state
     else:
-        catalogue = build_catalogue(config, today, files, cache)
+        pack = None if whole or since is not None else _packer(config, plan, files)
+        catalogue = build_catalogue(config, today, files, cache, pack)
         catalogue.base = base()
         raw = raw_findings(catalogue, plan)
 
@@ -380,6 +384,20 @@ def _checked_catalogue(
         cache.keep_state(state_key, new_state, len(files.found.yaml_files))
     keep(catalogue, state, raw)
     return catalogue, finish(catalogue, plan, raw, scope, baseline)
+
+
+def _packer(
+    config: Config, plan: RulePlan, files: CatalogueFiles
+) -> Callable[[Document], None] | None:
+    """How a cold lint packs its KPIs (kpigov/packing.py), or None when it keeps them whole: a
+    catalogue below PACK_FROM files, defaults in the configuration (they can fill any field), or
+    a house rule (it may read any field)."""
+    from kpigov.incremental import DERIVED, rules_read_whole, summary_data
+    from kpigov.packing import PACK_FROM, pack
+
+    if len(files.found.yaml_files) < PACK_FROM or config.defaults or rules_read_whole(plan):
+        return None
+    return partial(pack, summary=summary_data, derive=DERIVED)
 
 
 class _ReadableView(Mapping[str, bytes]):

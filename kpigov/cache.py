@@ -420,7 +420,7 @@ def _encode_file(
     return {
         "documents": [
             {
-                "data": document.data,
+                "data": document.whole_data(),
                 "root": document.root,
                 "positions": document.encoded_positions(),
                 "nonfinite": [list(path) for path in document.nonfinite],

@@ -19,6 +19,7 @@ from kpigov.findings import Span, Violation, format_yaml_path
 from kpigov.forked import map_forked
 from kpigov.history import History, HistoryProblem, parse_history
 from kpigov.loader import DOCUMENT_START, NOTHING_INVALID, Document, FileResult, load_bytes
+from kpigov.packing import packable, present_fields
 from kpigov.schema import DOCUMENT_KINDS, validate
 from kpigov.suppressions import Suppression, find_suppressions
 
@@ -209,10 +210,12 @@ def build_catalogue(
     today: dt.date,
     files: CatalogueFiles | None = None,
     cache: LintCache | None = None,
+    pack: Callable[[Document], None] | None = None,
 ) -> Catalogue:
-    """Find, load, validate and index every catalogue file (unchanged files from the cache)."""
+    """Find, load, validate and index every catalogue file (unchanged files from the cache);
+    ``pack`` packs each KPI that can be as it is loaded (kpigov/packing.py)."""
     with collector_paused():
-        return _build_catalogue(config, today, files or read_files(config), cache)
+        return _build_catalogue(config, today, files or read_files(config), cache, pack)
 
 
 _Loaded = tuple[FileResult, list[Violation], list[Suppression]]
@@ -221,25 +224,40 @@ _Loaded = tuple[FileResult, list[Violation], list[Suppression]]
 PARALLEL_SHARE = 1_000_000
 
 
-def _load_yaml(rel: str, raw: bytes | str, cache: LintCache | None) -> _Loaded:
-    """A file's documents (validated), their problems and schema errors, and its suppressions."""
+def _load_yaml(
+    rel: str,
+    raw: bytes | str,
+    cache: LintCache | None,
+    pack: Callable[[Document], None] | None = None,
+) -> _Loaded:
+    """A file's documents (validated), their problems and schema errors, and its suppressions;
+    with ``pack``, its KPIs packed (kpigov/packing.py)."""
     if isinstance(raw, str):
         return _unreadable(rel, raw), [], []
     if cache is not None:
         cached = cache.load_yaml(rel, raw)
         if cached is not None:
             result, schema_errors, comments = cached
+            _pack_kpis(result.documents, pack)
             return result, schema_errors, [Suppression.from_json(rel, item) for item in comments]
     result = load_bytes(rel, raw)
     schema_errors = [
         violation for document in result.documents for violation in _validate(document)
     ]
     comments = find_suppressions(rel, raw.decode("utf-8", "replace")) if b"kpigov:" in raw else []
-    if cache is not None:
+    if cache is not None:  # its entry is encoded later, from the documents' whole data
         cache.store_yaml(
             rel, raw, result, schema_errors, [comment.to_json() for comment in comments]
         )
+    _pack_kpis(result.documents, pack)
     return result, schema_errors, comments
+
+
+def _pack_kpis(documents: list[Document], pack: Callable[[Document], None] | None) -> None:
+    if pack is not None:
+        for document in documents:
+            if packable(document):
+                pack(document)
 
 
 def _load_history(rel: str, raw: bytes | str) -> History:
@@ -259,7 +277,11 @@ CACHED_COST = 0.2
 
 
 def _build_catalogue(
-    config: Config, today: dt.date, files: CatalogueFiles, cache: LintCache | None
+    config: Config,
+    today: dt.date,
+    files: CatalogueFiles,
+    cache: LintCache | None,
+    pack: Callable[[Document], None] | None = None,
 ) -> Catalogue:
     found = files.found
     catalogue = new_catalogue(config, today, found)
@@ -271,7 +293,7 @@ def _build_catalogue(
 
     def load(rel: str) -> _Loaded | History:
         raw = contents[rel]
-        return _load_history(rel, raw) if rel in history_set else _load_yaml(rel, raw, cache)
+        return _load_history(rel, raw) if rel in history_set else _load_yaml(rel, raw, cache, pack)
 
     in_cache = (
         {
@@ -385,15 +407,9 @@ def _index(catalogue: Catalogue) -> None:
         data = document.data
         if document.fields is data:
             continue  # known to be (a document from the incremental lint's state)
-        invalid = document.invalid
-        fields = {
-            key: found
-            for key, found in data.items()
-            if key not in invalid and found is not None and found != "" and found != []
-        }
         # The data itself when nothing is left out (most documents): one dict fewer each. What
         # writes to fields copies it first (effective.own_fields).
-        document.fields = data if len(fields) == len(data) else fields
+        document.fields = present_fields(data, document.invalid)
     for document in ordered:
         namespace = "owner" if document.kind in OWNER_KINDS else document.kind
         key = (namespace, document.id)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from kpigov.findings import Violation, format_yaml_path
 from kpigov.globs import matches
+from kpigov.packing import whole_fields
 
 if TYPE_CHECKING:
     from kpigov.catalogue import Catalogue
@@ -128,15 +129,26 @@ def apply_defaults_and_parents(catalogue: Catalogue) -> None:
     if not config.defaults and not any("parent" in kpi.fields for kpi in kpis.values()):
         return
     done: set[str] = set()
+    # A packed parent's whole fields, unpacked once however many children it has.
+    unpacked: dict[str, dict[str, Any]] = {}
+
+    def fields_of(parent: Document) -> dict[str, Any]:
+        if parent.packed is None:
+            return parent.fields
+        found = unpacked.get(parent.id or "")
+        if found is None:
+            found = unpacked[parent.id or ""] = whole_fields(parent)
+        return found
 
     def inherit(kpi: Document) -> None:
         parent_id = kpi.fields.get("parent")
         parent = kpis.get(parent_id) if isinstance(parent_id, str) else None
         if parent is not None and parent is not kpi and (parent.id or "") in done:
+            parent_fields = fields_of(parent)
             for field in INHERITED:
-                if field in kpi.fields or field in kpi.invalid or field not in parent.fields:
+                if field in kpi.fields or field in kpi.invalid or field not in parent_fields:
                     continue
-                own_fields(kpi)[field] = parent.fields[field]
+                own_fields(kpi)[field] = parent_fields[field]
                 kpi.origins[field] = f"parent {parent_id}"
         for index, (pattern, values) in reversed(list(enumerate(config.defaults))):
             if not matches(kpi.file, (pattern,)):

@@ -27,6 +27,7 @@ from kpigov.findings import (
 from kpigov.forked import map_forked
 from kpigov.globs import matches
 from kpigov.loader import DOCUMENT_START, Document
+from kpigov.packing import unpacked
 from kpigov.rulebook import Rule, expand_selectors, find_rule, select_rules
 from kpigov.suppressions import SuppressionOutcome, apply_suppressions
 
@@ -282,6 +283,8 @@ def _kpi_pass(
     language = plan.language
     found = []
     for kpi in kpis:
+        if kpi.packed is not None:  # whole for the moment (kpigov/packing.py)
+            kpi = unpacked(kpi)
         for rule, check, severity, rule_options in prepared:
             for violation in check(kpi, catalogue, rule_options):  # type: ignore[call-arg,arg-type]
                 found.append(to_finding(rule, violation, severity, language))

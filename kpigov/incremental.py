@@ -213,6 +213,7 @@ def _decode_document(
     document.schema_invalid = None
     document.derived = known
     document._maps = None
+    document.packed = None
     document._whole_file = whole_file
     document._index = index
     return document

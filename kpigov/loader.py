@@ -226,6 +226,8 @@ class Document:
     # rule: computed once, and kept by the incremental lint's state (see checks.common.derived).
     derived: dict[str, Any] | None = None
     _maps: tuple[dict[YamlPath, RawPos], dict[YamlPath, RawPos]] | None = None
+    # A packed KPI's fields that `data` leaves out, with its positions (kpigov/packing.py).
+    packed: bytes | None = None
 
     @property
     def line(self) -> int:
@@ -262,12 +264,30 @@ class Document:
 
     def encoded_positions(self) -> str:
         """The positions as one base64 string, for the cache (decoded only when needed)."""
-        if isinstance(self.positions, str):
-            return self.positions
-        encoded = base64.b64encode(self.positions.tobytes()).decode("ascii")
-        return self.positions.typecode + encoded
+        positions = self.positions
+        if self.packed is not None:
+            from kpigov.packing import whole_positions
+
+            positions = whole_positions(self)
+        if isinstance(positions, str):
+            return positions
+        encoded = base64.b64encode(positions.tobytes()).decode("ascii")
+        return positions.typecode + encoded
+
+    def whole_data(self) -> Any:
+        """The document's whole data: its data, unless it is packed."""
+        if self.packed is None:
+            return self.data
+        from kpigov.packing import whole_data
+
+        return whole_data(self)
 
     def _position_maps(self) -> tuple[dict[YamlPath, RawPos], dict[YamlPath, RawPos]]:
+        if self.packed is not None:
+            # Not kept with the document, which stays small (kpigov/packing.py).
+            from kpigov.packing import position_maps
+
+            return position_maps(self)
         if self._maps is None:
             if isinstance(self.positions, str):
                 self.positions = decode_positions(self.positions)
