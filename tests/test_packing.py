@@ -6,18 +6,25 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import kpigov.catalogue
+import kpigov.engine
 import kpigov.packing
 from kpigov import api
 from kpigov.catalogue import _validate
 from kpigov.config import load_config
+from kpigov.files import read_files
 from kpigov.incremental import DERIVED, summary_data
 from kpigov.loader import Document, load_bytes
 from kpigov.packing import pack, present_fields, unpacked, whole_data
+from tests.conftest import catalogue_in_context
+from tests.test_effective import CHILD, PARENT
+from tests.test_forked import multicore
 from tests.test_incremental import CATALOGUES, TODAY, _catalogue, _report
 
 
@@ -55,6 +62,36 @@ def test_the_cache_entries_of_a_packed_lint_hold_whole_documents(
     _lint(root, monkeypatch, True)  # fills the cache from packed documents
     # Another date: the state does not serve, so the lint is cold and reads every file's entry.
     later = TODAY + dt.timedelta(days=1)
+    from_entries = _lint(root, monkeypatch, False, today=later)
+    assert from_entries == _lint(root, monkeypatch, False, today=later, use_cache=False)
+
+
+@multicore
+def test_packed_kpis_are_loaded_and_checked_on_several_cores(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    root = _catalogue("bench-mix", tmp_path_factory)
+    whole = _lint(root, monkeypatch, False, use_cache=False)
+    real = kpigov.catalogue.load_bytes
+    parsers = tmp_path / "parsers"
+
+    def tracked(rel: str, raw: bytes) -> object:
+        with parsers.open("a") as log:  # a file, so that the workers' pids are seen here too
+            log.write(f"{os.getpid()}\n")
+        return real(rel, raw)
+
+    monkeypatch.setattr(kpigov.catalogue, "load_bytes", tracked)
+    # Workers load and pack (their packed documents are pickled back), and the rules about one
+    # KPI unpack them in chunks spread over the processes.
+    monkeypatch.setattr(kpigov.catalogue, "PARALLEL_SHARE", 1)
+    monkeypatch.setattr(kpigov.engine, "PARALLEL_SHARE", 1)
+    monkeypatch.setattr(kpigov.engine, "KPI_CHUNKS", 3)
+    assert _lint(root, monkeypatch, True, use_cache=False) == whole
+    assert len(set(parsers.read_text().split())) >= 2  # the workers really parsed
+    # The entries the workers leave in the cache hold whole documents.
+    _lint(root, monkeypatch, True)
+    later = TODAY + dt.timedelta(days=1)
+    monkeypatch.setattr(kpigov.catalogue, "PARALLEL_SHARE", 10**9)
     from_entries = _lint(root, monkeypatch, False, today=later)
     assert from_entries == _lint(root, monkeypatch, False, today=later, use_cache=False)
 
@@ -110,6 +147,27 @@ def test_a_packed_document_gives_back_its_data_fields_and_positions(
         assert document.encoded_positions() == encoded
         assert set(document.derived or {}) == set(DERIVED)
     assert checked > 100
+
+
+def test_a_breakdown_takes_its_packed_parents_whole_definition(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The child stays whole; the parent is packed, so the description and formula the child
+    # takes from it lie in the parent's blob (a summary leaves them out).
+    root = catalogue_in_context(tmp_path, {"kpis/eng.yaml": PARENT, "kpis/dev.yaml": CHILD})
+    monkeypatch.setattr(kpigov.packing, "PACK_FROM", 0)
+    checked, _ = api._checked_catalogue(
+        api.load_settings(root), TODAY, read_files(load_config(root)), None, None, None, None
+    )
+    parent, child = checked.kpis["eng.mr-rate"], checked.kpis["dev.mr-rate"]
+    assert parent.packed is not None and child.packed is None
+    assert "description" not in parent.data
+    assert child.fields["description"] == whole_data(parent)["description"]
+    assert child.fields["formula"] == whole_data(parent)["formula"]
+    assert child.origins["formula"] == "parent eng.mr-rate"
+    assert _lint(root, monkeypatch, True, use_cache=False) == _lint(
+        root, monkeypatch, False, use_cache=False
+    )
 
 
 def test_a_kpi_with_a_parent_stays_whole() -> None:
