@@ -8,7 +8,7 @@ but one KPI at a time. So a cold lint of PACK_FROM files or more *packs* each KP
 loaded: ``data`` becomes its summary, and the rest of its fields with its positions become one
 marshalled, compressed blob (``Document.packed``, about 1.5 KB for the bench's KPIs). The rules
 about one KPI run on :func:`unpacked`, a whole copy made for the moment; a finding's position
-unpacks what it needs and keeps nothing.
+unpacks what it needs, and only the last few documents' positions are kept (RECENT).
 
 What the catalogue-wide rules derive from fields a summary leaves out (Z505's keys of the
 description and formula) is derived before packing, from the KPI's own fields: what the rule
@@ -74,7 +74,8 @@ def pack(
     """Pack a loaded, validated KPI in place (see the module's description)."""
     data = document.data
     # What the catalogue-wide rules derive from fields the summary leaves out, from its own
-    # fields: no KPI packed takes any from a parent or defaults.
+    # fields: no KPI packed takes any from a parent or defaults, and what the configuration
+    # changes later (whether a unit or handle is valid) is none of what they derive from.
     document.fields = present_fields(data, document.invalid)
     known = document.derived = {} if document.derived is None else document.derived
     for rule, compute in derive.items():
