@@ -12,7 +12,7 @@ has every file's entry to write, after answering); "again" with kpigov's cache w
 changed; the pre-commit case edits and stages one KPI file each run and lints it with
 --since HEAD (cache warm for the other files). Peak memory is the largest resident set of those
 processes. Ratios to the floor (libyaml's C composer alone over the same files) travel between
-machines; seconds do not.
+machines; seconds do not: a SPEC target in seconds is scaled to this run's floor (see scaled).
 """
 
 from __future__ import annotations
@@ -37,6 +37,21 @@ TARGETS = {
     "build": {10_000: 4.0},
 }
 PEAK_LARGE_MB = 800  # a cold lint of 100,000 KPIs (SPEC §8.8)
+# SPEC §6: "Absolute seconds hold for this 2-core machine; ratios travel." Its seconds were set
+# where the floor (the C composer alone over 10,000 KPI files) took 1.3 s. A target in seconds
+# is judged here as the same share of this run's floor: scaled by floor / (1.3 s per 10,000).
+SPEC_FLOOR_S = 1.3
+COLD_RATIO = 2.0  # SPEC §8.8: a cold lint at most 2x the floor
+SPEC_FLOOR_FILES = 10_000
+
+
+def scaled(target: float | None, floor: float, size: int) -> float | None:
+    """A SPEC target in seconds, as the same share of this run's floor."""
+    if target is None:
+        return None
+    return target * floor / (SPEC_FLOOR_S * size / SPEC_FLOOR_FILES)
+
+
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "bench",
     "GIT_AUTHOR_EMAIL": "bench@example.com",
@@ -259,12 +274,13 @@ def main() -> None:
                 import_peak,
             )
         )
+        over = "  MISSED (target <= 2x the floor)" if cold / floor > COLD_RATIO else ""
         rows.append(
             (
-                f"lint {size:,} KPIs cold, all rules",
+                f"lint {size:,} KPIs cold, all rules{over}",
                 cold,
                 cold / floor,
-                TARGETS["cold"].get(size),
+                scaled(TARGETS["cold"].get(size), floor, size),
                 peak,
             )
         )
@@ -279,7 +295,7 @@ def main() -> None:
                 f"lint {size:,} KPIs again, nothing changed",
                 warm,
                 warm / floor,
-                TARGETS["warm"].get(size),
+                scaled(TARGETS["warm"].get(size), floor, size),
                 warm_peak,
             )
         )
@@ -288,7 +304,7 @@ def main() -> None:
                 f"pre-commit: one staged file of {size:,}",
                 staged,
                 staged / floor,
-                TARGETS["staged"].get(size),
+                scaled(TARGETS["staged"].get(size), floor, size),
                 None,
             )
         )
@@ -302,10 +318,15 @@ def main() -> None:
             )
         )
         edit_ratio = staged / staged_unchanged
-        flag = "" if edit_ratio <= 2 and staged <= 0.35 else "  MISSED (target <= 2x and 0.35 s)"
+        staged_cap = scaled(0.35, floor, size) or 0.0  # SPEC §8.8: 0.35 s at its floor
+        flag = (
+            ""
+            if edit_ratio <= 2 and staged <= staged_cap
+            else f"  MISSED (target <= 2x and {staged_cap:.2f} s)"
+        )
         rows.append(
             (
-                f"  one edit costs {edit_ratio:.2f}x the unchanged run{flag}",
+                f"  one edit costs {edit_ratio:.2f}x the unchanged run, cap {staged_cap:.2f} s{flag}",
                 staged,
                 None,
                 None,
@@ -317,14 +338,15 @@ def main() -> None:
                 f"build handbook, {size:,} KPIs",
                 build,
                 build / floor,
-                TARGETS["build"].get(size),
+                scaled(TARGETS["build"].get(size), floor, size),
                 build_peak,
             )
         )
-        flag = "" if edited_build <= 1.0 else "  MISSED (target <= 1 s)"
+        build_cap = scaled(1.0, floor, size) or 0.0  # SPEC §8.8: 1 s at its floor
+        flag = "" if edited_build <= build_cap else f"  MISSED (target <= {build_cap:.2f} s)"
         rows.append(
             (
-                f"  build again after one KPI changed{flag}",
+                f"  build again after one KPI changed, cap {build_cap:.2f} s{flag}",
                 edited_build,
                 edited_build / floor,
                 None,
@@ -394,9 +416,10 @@ def main() -> None:
     mixed_floor, _ = timed(
         [sys.executable, str(HERE / "floor.py"), str(mixed_root / "kpis")], arguments.runs
     )
+    over = "  MISSED (target <= 2x the floor)" if mixed / mixed_floor > COLD_RATIO else ""
     rows.append(
         (
-            f"lint 10,000 cold, {arguments.mix:.0%} invalid",
+            f"lint 10,000 cold, {arguments.mix:.0%} invalid{over}",
             mixed,
             mixed / mixed_floor,
             None,
@@ -428,6 +451,11 @@ def main() -> None:
         print(f"{work:48} {seconds:9.3f} {ratio_text:>8} {target_text:>9} {peak_text:>8}{missed}")
     print(
         f"\n{os.cpu_count()} cores; medians of {arguments.runs} fresh processes, OS file cache warm."
+    )
+    print(
+        f"Targets in seconds (SPEC §6 and §8.8) hold where the floor of {SPEC_FLOOR_FILES:,} files"
+        f" took {SPEC_FLOOR_S} s; each is shown and judged as the same share of this run's floor"
+        " (ratios travel, seconds do not)."
     )
 
 
