@@ -23,6 +23,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kpigov.ahead import Ahead
 from kpigov.config import Config, ConfigError
 from kpigov.findings import Finding
 from kpigov.lifetime import keep
@@ -358,17 +359,22 @@ def _checked_catalogue(
         _state_key(config, settings.rules, today, files, own_kind) if cache is not None else ""
     )
     run = state = None
+    revision: Callable[[], BaseCatalogue | None] = base
     if cache is not None:
+        if since is not None and cache.has("state", state_key):
+            # git's processes for the revision run while the state is decoded.
+            revision = Ahead(base)
         with collector_paused():  # millions of small objects without cycles (see there)
             state = cache.read("state", state_key)
             if state is not None:
-                run = lint_incremental(config, today, files, cache, plan, state, base, whole)
+                run = lint_incremental(config, today, files, cache, plan, state, revision, whole)
     if run is not None:
         catalogue, raw, new_state = run.catalogue, run.raw, run.state
     else:
+        base_catalogue = revision()  # before loading forks any worker (no thread then)
         pack = None if whole or since is not None else _packer(config, plan, files)
         catalogue = build_catalogue(config, today, files, cache, pack)
-        catalogue.base = base()
+        catalogue.base = base_catalogue
         raw = raw_findings(catalogue, plan)
 
         def encode() -> dict[str, Any]:

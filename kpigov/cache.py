@@ -201,6 +201,10 @@ class LintCache:
         # A plain string: pathlib would cost more than reading the entry, ten thousand times.
         return os.path.join(self.folder, kind, key[:2], f"{key}.json")
 
+    def has(self, kind: str, key: str) -> bool:
+        """Whether an entry is there to read (it may still turn out unreadable)."""
+        return self.enabled and os.path.exists(self._path(kind, key))
+
     def read(self, kind: str, key: str) -> Any:
         if not self.enabled:
             return None
