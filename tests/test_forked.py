@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -105,6 +106,20 @@ def messy(tmp_path: Path) -> Path:
     )
 
 
+def parsing_processes(monkeypatch: pytest.MonkeyPatch, log: Path) -> Callable[[], int]:
+    """From now on, every process that parses a YAML file writes its pid to ``log`` (a file, so
+    that forked workers are seen too); the function returned counts the processes seen."""
+    real = kpigov.catalogue.load_bytes
+
+    def tracked(rel: str, raw: bytes) -> object:
+        with log.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        return real(rel, raw)
+
+    monkeypatch.setattr(kpigov.catalogue, "load_bytes", tracked)
+    return lambda: len(set(log.read_text().split()))
+
+
 def _lint(root: Path, format_name: str, *args: str) -> tuple[int, str, str]:
     return run_cli(
         "lint", "--root", str(root), "--today", "2026-11-23", "--format", format_name, *args
@@ -117,18 +132,10 @@ def test_parallel_loading_gives_byte_identical_output(
     messy: Path, format_name: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     plain = _lint(messy, format_name, "--no-cache")
-    real = kpigov.catalogue.load_bytes
-    parsers = tmp_path / "parsers"
-
-    def tracked(rel: str, raw: bytes) -> object:
-        with parsers.open("a") as log:  # a file, so that the workers' pids are seen here too
-            log.write(f"{os.getpid()}\n")
-        return real(rel, raw)
-
-    monkeypatch.setattr(kpigov.catalogue, "load_bytes", tracked)
+    parsers = parsing_processes(monkeypatch, tmp_path / "parsers")
     monkeypatch.setattr(kpigov.catalogue, "PARALLEL_SHARE", 1)
     parallel = _lint(messy, format_name, "--no-cache")
-    assert len(set(parsers.read_text().split())) >= 2  # the workers really parsed
+    assert parsers() >= 2  # the workers really parsed
     assert parallel == plain
     # Cache entries written by the workers are read back to the same result.
     filled = _lint(messy, format_name)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import os
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ from kpigov.loader import Document, load_bytes
 from kpigov.packing import pack, present_fields, unpacked, whole_data
 from tests.conftest import catalogue_in_context
 from tests.test_effective import CHILD, PARENT
-from tests.test_forked import multicore
+from tests.test_forked import multicore, parsing_processes
 from tests.test_incremental import CATALOGUES, TODAY, _catalogue, _report
 
 
@@ -72,22 +71,14 @@ def test_packed_kpis_are_loaded_and_checked_on_several_cores(
 ) -> None:
     root = _catalogue("bench-mix", tmp_path_factory)
     whole = _lint(root, monkeypatch, False, use_cache=False)
-    real = kpigov.catalogue.load_bytes
-    parsers = tmp_path / "parsers"
-
-    def tracked(rel: str, raw: bytes) -> object:
-        with parsers.open("a") as log:  # a file, so that the workers' pids are seen here too
-            log.write(f"{os.getpid()}\n")
-        return real(rel, raw)
-
-    monkeypatch.setattr(kpigov.catalogue, "load_bytes", tracked)
+    parsers = parsing_processes(monkeypatch, tmp_path / "parsers")
     # Workers load and pack (their packed documents are pickled back), and the rules about one
     # KPI unpack them in chunks spread over the processes.
     monkeypatch.setattr(kpigov.catalogue, "PARALLEL_SHARE", 1)
     monkeypatch.setattr(kpigov.engine, "PARALLEL_SHARE", 1)
     monkeypatch.setattr(kpigov.engine, "KPI_CHUNKS", 3)
     assert _lint(root, monkeypatch, True, use_cache=False) == whole
-    assert len(set(parsers.read_text().split())) >= 2  # the workers really parsed
+    assert parsers() >= 2  # the workers really parsed
     # The entries the workers leave in the cache hold whole documents.
     _lint(root, monkeypatch, True)
     later = TODAY + dt.timedelta(days=1)
